@@ -1,0 +1,11 @@
+import type { Checker } from './checker.js';
+import { agreementChecker } from './agreement.js';
+import { executionCheckers } from './execution.js';
+import { livenessChecker } from './liveness.js';
+
+/** The checkers every SMR run gets (a fresh set per run: they keep per-run state). */
+export function smrCheckers(): Checker[] {
+  return [agreementChecker(), ...executionCheckers(), livenessChecker()];
+}
+
+export type { Checker, CheckContext, EndContext, Violation } from './checker.js';

@@ -1,0 +1,360 @@
+/**
+ * One seeded world (DESIGN.md §5): replicas and clients as the very protocol objects that run
+ * in production, a virtual clock, the network model, crashes and restarts, Byzantine
+ * behaviours on what corrupt nodes send, and the invariant checkers after every step. The same
+ * seed gives the same run, event for event.
+ */
+import { codec as makeCodec, type Codec } from '../codec/frame.js';
+import type { Env, Protocol, TimerKey } from '../core/env.js';
+import { timerId } from '../core/env.js';
+import { CLIENT_ID_MIN, replicaIds, type NodeId } from '../core/ids.js';
+import { silentLogger } from '../core/log.js';
+import { SeededRng } from '../core/rng.js';
+import { ClientCore } from '../smr/client-core.js';
+import { wireSchema, type Wire } from '../smr/messages.js';
+import type { Observation } from '../smr/observations.js';
+import { ReplicaNode } from '../smr/replica-node.js';
+import { CounterService } from '../smr/service.js';
+import { makeBehaviour, type Behaviour, type Outgoing } from './adversaries/index.js';
+import { smrCheckers, type Checker, type Violation } from './checkers/index.js';
+import type { WorldConfig } from './config.js';
+import { EventQueue } from './event-queue.js';
+import { planCrashes } from './faults.js';
+import { NetworkModel } from './network.js';
+import { shareRequests, Workload } from './workload.js';
+
+type SimEvent =
+  | { readonly t: 'msg'; readonly from: NodeId; readonly to: NodeId; readonly bytes: Uint8Array; readonly claimedFrom?: NodeId }
+  | { readonly t: 'timer'; readonly node: NodeId; readonly life: number; readonly id: string; readonly gen: number; readonly key: TimerKey }
+  | { readonly t: 'tick'; readonly client: NodeId }
+  | { readonly t: 'crash'; readonly node: NodeId }
+  | { readonly t: 'restart'; readonly node: NodeId };
+
+interface SimNode {
+  readonly id: NodeId;
+  alive: boolean;
+  life: number;
+  instance: Protocol<Wire<unknown>>;
+  client: ClientCore | undefined;
+  timers: Map<string, number>;
+  readonly rng: SeededRng;
+  /** This node's clock rate (skew): its timers run 1/rate as long in virtual time. */
+  readonly rate: number;
+  readonly behaviours: readonly Behaviour[];
+  readonly history: Outgoing[];
+}
+
+export interface WorldStats {
+  deliveries: number;
+  steps: number;
+  dropped: number;
+  decodeRejected: number;
+  forgedRejected: number;
+  suspicions: number;
+  crashes: number;
+  restarts: number;
+}
+
+export interface WorldResult {
+  readonly seed: number;
+  readonly violations: Violation[];
+  readonly requestsCommitted: number;
+  readonly requestsInvoked: number;
+  readonly virtualMs: number;
+  readonly stats: WorldStats;
+}
+
+const HISTORY_MAX = 256;
+const codecs = new WeakMap<object, Codec<Wire<unknown>>>();
+
+export class World {
+  private now = 0;
+  private timerGen = 0;
+  private readonly queue = new EventQueue<SimEvent>();
+  private readonly nodes = new Map<NodeId, SimNode>();
+  private readonly replicas: NodeId[];
+  private readonly clientIds: NodeId[];
+  private readonly allIds: NodeId[];
+  private readonly codec: Codec<Wire<unknown>>;
+  private readonly net: NetworkModel;
+  private readonly rng: SeededRng;
+  private readonly checkers: Checker[] = smrCheckers();
+  private readonly workload: Workload;
+  private readonly outstanding = new Map<string, { client: NodeId; requestId: number }>();
+  readonly violations: Violation[] = [];
+  readonly stats: WorldStats = {
+    deliveries: 0, steps: 0, dropped: 0, decodeRejected: 0, forgedRejected: 0, suspicions: 0, crashes: 0, restarts: 0,
+  };
+
+  constructor(private readonly cfg: WorldConfig) {
+    this.rng = new SeededRng(cfg.seed);
+    this.replicas = replicaIds(cfg.n);
+    this.clientIds = Array.from({ length: cfg.clients }, (_, i) => CLIENT_ID_MIN + i);
+    this.allIds = [...this.replicas, ...this.clientIds];
+    this.codec = codecFor(cfg.module);
+    this.net = new NetworkModel(cfg.network, this.rng.fork(), cfg.stableAtMs, this.allIds);
+    this.workload = new Workload(
+      shareRequests(this.clientIds, cfg.requests),
+      cfg.requestBytes,
+      this.rng.fork(),
+      cfg.stableAtMs * 1.2,
+    );
+    for (const id of this.allIds) this.nodes.set(id, this.makeNode(id));
+  }
+
+  run(): WorldResult {
+    for (const node of this.nodes.values()) node.instance.start();
+    this.scheduleCrashes();
+    for (const id of this.clientIds) this.topUp(id);
+    while (this.queue.size > 0 && !this.workload.done && this.violations.length === 0) {
+      if (this.queue.peekTime() > this.cfg.deadlineMs) break;
+      if (this.stats.steps >= this.cfg.eventsMax) {
+        this.violate('runaway', `more than ${this.cfg.eventsMax} events by ${Math.round(this.now)} ms`);
+        break;
+      }
+      this.now = this.queue.peekTime();
+      const ev = this.queue.pop() as SimEvent;
+      this.stats.steps++;
+      this.handle(ev);
+    }
+    this.finish();
+    return {
+      seed: this.cfg.seed,
+      violations: this.violations,
+      requestsCommitted: this.workload.completed,
+      requestsInvoked: this.workload.invoked,
+      virtualMs: this.now,
+      stats: this.stats,
+    };
+  }
+
+  private handle(ev: SimEvent): void {
+    switch (ev.t) {
+      case 'msg':
+        return this.deliverMessage(ev);
+      case 'timer': {
+        const node = this.nodes.get(ev.node) as SimNode;
+        if (!node.alive || node.life !== ev.life || node.timers.get(ev.id) !== ev.gen) return;
+        node.timers.delete(ev.id);
+        return node.instance.onTimer(ev.key);
+      }
+      case 'tick':
+        return this.topUp(ev.client);
+      case 'crash':
+        return this.crash(ev.node);
+      case 'restart':
+        return this.restart(ev.node);
+    }
+  }
+
+  private deliverMessage(ev: Extract<SimEvent, { t: 'msg' }>): void {
+    const node = this.nodes.get(ev.to);
+    if (node === undefined || !node.alive) {
+      this.stats.dropped++;
+      return;
+    }
+    // The channel authenticates its sender: a frame claiming another is refused (a bad MAC over TCP).
+    if (ev.claimedFrom !== undefined && ev.claimedFrom !== ev.from) {
+      this.stats.forgedRejected++;
+      return;
+    }
+    const decoded = this.codec.decode(ev.bytes);
+    if (!decoded.ok) {
+      this.stats.decodeRejected++;
+      return;
+    }
+    this.stats.deliveries++;
+    node.instance.onMessage(ev.from, decoded.value);
+  }
+
+  /** What a node sends: through its behaviours if it is Byzantine, then through the network. */
+  private route(from: SimNode, to: NodeId, bytes: Uint8Array): void {
+    let outs: Outgoing[] = [{ to, bytes }];
+    if (from.behaviours.length > 0) outs = this.adversary(from, outs);
+    for (const out of outs) {
+      for (const delay of this.net.deliveries(from.id, out.to, this.now)) {
+        const ev: SimEvent = { t: 'msg', from: from.id, to: out.to, bytes: out.bytes, claimedFrom: out.claimedFrom };
+        this.queue.push(this.now + delay + (out.extraDelayMs ?? 0), ev);
+      }
+    }
+  }
+
+  private adversary(node: SimNode, outs: Outgoing[]): Outgoing[] {
+    const ctx = {
+      self: node.id,
+      rng: node.rng,
+      codec: this.codec as Codec<unknown>,
+      nodes: this.allIds,
+      now: () => this.now,
+      history: node.history,
+    };
+    for (const b of node.behaviours) outs = outs.flatMap((o) => b.rewrite(ctx, o));
+    for (const o of outs) {
+      node.history.push(o);
+      if (node.history.length > HISTORY_MAX) node.history.shift();
+    }
+    return outs;
+  }
+
+  private observe(obs: Observation): void {
+    if (obs.kind === 'invoked') this.outstanding.set(`${obs.client}:${obs.requestId}`, obs);
+    if (obs.kind === 'completed' || obs.kind === 'failed') {
+      this.outstanding.delete(`${obs.client}:${obs.requestId}`);
+      if (obs.kind === 'completed') this.workload.completed++;
+      else this.workload.failed++;
+    }
+    if (obs.kind === 'suspected') this.stats.suspicions++;
+    const ctx = this.checkContext();
+    for (const c of this.checkers) {
+      const message = c.observe(obs, ctx);
+      if (message !== undefined) this.violate(c.name, message);
+    }
+    if (obs.kind === 'completed' || obs.kind === 'failed') this.topUp(obs.client);
+  }
+
+  /** Issue what is due, then wake up when the next request falls due. */
+  private topUp(client: NodeId): void {
+    const node = this.nodes.get(client);
+    if (node?.client === undefined || !node.alive) return;
+    this.workload.fill(client, node.client, this.cfg.outstanding, this.now);
+    const next = this.workload.nextDueMs(client);
+    if (next !== undefined && next > this.now) this.queue.push(next, { t: 'tick', client });
+  }
+
+  private finish(): void {
+    if (this.violations.length > 0) return;
+    const ctx = {
+      ...this.checkContext(),
+      stableAtMs: this.cfg.stableAtMs,
+      outstanding: [...this.outstanding.values()],
+      requestsInvoked: this.workload.invoked,
+    };
+    for (const c of this.checkers) for (const m of c.finish?.(ctx) ?? []) this.violate(c.name, m);
+  }
+
+  private checkContext() {
+    return {
+      now: this.now,
+      step: this.stats.steps,
+      isCorrect: (node: NodeId) => !this.cfg.byzantine.has(node),
+      incarnation: (node: NodeId) => this.nodes.get(node)?.life ?? 0,
+    };
+  }
+
+  private violate(invariant: string, message: string): void {
+    this.violations.push({ invariant, message, atMs: this.now, step: this.stats.steps });
+  }
+
+  private scheduleCrashes(): void {
+    const restarts = this.cfg.module.recoversFromAmnesia;
+    const byzCrash = [...this.cfg.byzantine].filter(([, bs]) => bs.includes('crash')).map(([id]) => id);
+    const plans = planCrashes(this.rng, byzCrash, byzCrash.length, this.cfg.stableAtMs, restarts);
+    if (this.cfg.crashes) {
+      const correct = this.replicas.filter((r) => !this.cfg.byzantine.has(r));
+      const budget = Math.max(1, this.cfg.f - this.cfg.byzantine.size);
+      plans.push(...planCrashes(this.rng, correct, budget, this.cfg.stableAtMs, restarts));
+    }
+    for (const p of plans) {
+      this.queue.push(p.atMs, { t: 'crash', node: p.node });
+      if (p.restartAtMs !== undefined) this.queue.push(p.restartAtMs, { t: 'restart', node: p.node });
+    }
+  }
+
+  private crash(id: NodeId): void {
+    const node = this.nodes.get(id) as SimNode;
+    if (!node.alive) return;
+    node.alive = false;
+    node.timers.clear();
+    this.stats.crashes++;
+  }
+
+  /** A restart is a new process: no memory of the old one's state (amnesia), a fresh life. */
+  private restart(id: NodeId): void {
+    const node = this.nodes.get(id) as SimNode;
+    if (node.alive) return;
+    const fresh = this.makeNode(id, node.life + 1);
+    this.nodes.set(id, fresh);
+    this.stats.restarts++;
+    fresh.instance.start();
+  }
+
+  private makeNode(id: NodeId, life = 0): SimNode {
+    const behaviours = (this.cfg.byzantine.get(id) ?? []).map((b) =>
+      makeBehaviour(b, { slowMs: this.cfg.clientRetryMs * 2 }),
+    );
+    const node: SimNode = {
+      id,
+      alive: true,
+      life,
+      instance: undefined as unknown as Protocol<Wire<unknown>>,
+      client: undefined,
+      timers: new Map(),
+      rng: this.rng.fork(),
+      rate: 0.99 + this.rng.float() * 0.02,
+      behaviours,
+      history: [],
+    };
+    const env = this.envFor(node);
+    if (id >= CLIENT_ID_MIN) {
+      node.client = new ClientCore(env, {
+        replicas: this.replicas,
+        replyQuorum: this.cfg.module.quorum(this.cfg.f).replyQuorum,
+        retryMs: this.cfg.clientRetryMs,
+        retryMsMax: 2_000,
+        retriesMax: 1_000,
+        windowMax: Math.max(this.cfg.outstanding, 1),
+        firstRequestId: 1 + life * 1_000_000,
+      });
+      node.instance = node.client;
+    } else {
+      node.instance = new ReplicaNode(env, {
+        module: this.cfg.module,
+        config: { members: this.replicas, f: this.cfg.f, role: 'active', tuning: this.cfg.tuning },
+        service: new CounterService(this.cfg.replyBytes),
+        clientWindowMax: 1024,
+        checkpointInterval: 128,
+      });
+    }
+    return node;
+  }
+
+  private envFor(node: SimNode): Env<Wire<unknown>, TimerKey, Observation> {
+    const crypto = this.cfg.cryptoFor(node.id);
+    return {
+      self: node.id,
+      crypto,
+      log: silentLogger,
+      send: (to, msg) => {
+        if (node.alive && this.nodes.get(node.id) === node) this.route(node, to, this.codec.encode(msg));
+      },
+      broadcast: (msg) => {
+        if (!node.alive || this.nodes.get(node.id) !== node) return;
+        const bytes = this.codec.encode(msg);
+        for (const r of this.replicas) if (r !== node.id) this.route(node, r, bytes);
+      },
+      setTimer: (after, key) => {
+        const id = timerId(key);
+        // Generations never repeat, so an event of a cancelled or replaced timer can never match.
+        const gen = ++this.timerGen;
+        node.timers.set(id, gen);
+        this.queue.push(this.now + Math.max(0, after) / node.rate, { t: 'timer', node: node.id, life: node.life, id, gen, key });
+      },
+      cancelTimer: (key) => {
+        node.timers.delete(timerId(key));
+      },
+      now: () => this.now * node.rate,
+      random: () => node.rng,
+      deliver: (obs) => this.observe(obs),
+      suspect: () => {},
+    };
+  }
+}
+
+function codecFor(module: object & { schema: unknown }): Codec<Wire<unknown>> {
+  let c = codecs.get(module);
+  if (c === undefined) {
+    c = makeCodec(wireSchema((module as { schema: Parameters<typeof wireSchema>[0] }).schema)) as Codec<Wire<unknown>>;
+    codecs.set(module, c);
+  }
+  return c;
+}

@@ -1,0 +1,78 @@
+/**
+ * Exactly-once execution with many outstanding requests per client.
+ *
+ * PBFT keeps one reply per client and executes a request only if its timestamp is newer than
+ * the last one executed. That forbids pipelining: with requests 1 and 2 in flight, ordering 2
+ * first would make 1 look old forever. Instead each client has a window: every id at or below
+ * `low` is settled, and ids in (low, low + windowMax] are tracked one by one with their cached
+ * results. The client raises `low` in its requests (lowWater) once it has settled everything
+ * below, so replicas can forget those results: memory per client is bounded by windowMax.
+ *
+ * The window is replicated state: it changes only when an ordered request executes, so all
+ * correct replicas hold the same one.
+ */
+import type { NodeId } from '../core/ids.js';
+
+export type CacheLookup =
+  /** Never executed and inside the window: order it. */
+  | { readonly state: 'new' }
+  /** Executed: here is the cached result (absent if forgotten under lowWater). */
+  | { readonly state: 'done'; readonly result: Uint8Array | undefined }
+  /** Beyond the window: the client is ahead of what it may have outstanding. */
+  | { readonly state: 'beyond' };
+
+interface ClientWindow {
+  low: number;
+  /** id → cached result, for executed ids above `low`. */
+  readonly done: Map<number, Uint8Array>;
+}
+
+export class ReplyCache {
+  private readonly clients = new Map<NodeId, ClientWindow>();
+
+  constructor(readonly windowMax: number) {}
+
+  lookup(client: NodeId, requestId: number): CacheLookup {
+    const w = this.clients.get(client);
+    if (w === undefined) return { state: 'new' };
+    if (requestId <= w.low) return { state: 'done', result: w.done.get(requestId) };
+    const result = w.done.get(requestId);
+    if (result !== undefined) return { state: 'done', result };
+    if (requestId > w.low + this.windowMax) return { state: 'beyond' };
+    return { state: 'new' };
+  }
+
+  /**
+   * Called for each ordered request before execution. Raises the client's low-water mark and
+   * says whether to execute: false for a request already executed or settled.
+   */
+  admit(client: NodeId, requestId: number, lowWater: number): boolean {
+    let w = this.clients.get(client);
+    if (w === undefined) {
+      w = { low: Math.min(lowWater, requestId - 1), done: new Map() };
+      this.clients.set(client, w);
+    }
+    if (lowWater > w.low && lowWater < requestId) this.raise(w, lowWater);
+    if (requestId <= w.low || w.done.has(requestId)) return false;
+    // A Byzantine or broken client far beyond its window: settle nothing, execute nothing.
+    return requestId <= w.low + this.windowMax;
+  }
+
+  record(client: NodeId, requestId: number, result: Uint8Array): void {
+    const w = this.clients.get(client);
+    if (w === undefined) return;
+    w.done.set(requestId, result);
+  }
+
+  /** Executed requests tracked above the low-water marks (bounded by clients × windowMax). */
+  size(): number {
+    let total = 0;
+    for (const w of this.clients.values()) total += w.done.size;
+    return total;
+  }
+
+  private raise(w: ClientWindow, low: number): void {
+    w.low = low;
+    for (const id of w.done.keys()) if (id <= low) w.done.delete(id);
+  }
+}
