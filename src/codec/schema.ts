@@ -104,6 +104,7 @@ export function fixedBytes(length: number, name = `bytes${length}`): Schema<Uint
 }
 
 const encoder = new TextEncoder();
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** A UTF-8 string of at most `maxBytes` bytes. */
 export function string(maxBytes: number, name = 'string'): Schema<string> {
@@ -112,6 +113,8 @@ export function string(maxBytes: number, name = 'string'): Schema<string> {
     minBytes: 4,
     size: (v) => 4 + encoder.encode(v).byteLength,
     write(w, v) {
+      // A lone surrogate would encode as U+FFFD and decode as something else: refuse it as our bug.
+      assert(!LONE_SURROGATE.test(v), `${name}: string with a lone surrogate cannot round-trip`);
       const raw = encoder.encode(v);
       assert(raw.byteLength <= maxBytes, `${name} longer than ${maxBytes} bytes`);
       w.u32(raw.byteLength);
@@ -238,6 +241,7 @@ export function union<const V extends Variants>(name: string, variants: V): Sche
   for (const [kind, [tag, fields]] of Object.entries(variants)) {
     assert(Number.isInteger(tag) && tag >= 0 && tag <= 0xff, `${name}.${kind}: tag must be a u8`);
     assert(!byTag.has(tag), `${name}: tag ${tag} used twice`);
+    assert(!('kind' in fields), `${name}.${kind}: a field may not be named 'kind' (it names the variant)`);
     const body = struct(`${name}.${kind}`, fields) as Schema<Record<string, unknown>>;
     byKind.set(kind, { tag, body });
     byTag.set(tag, { kind, body });

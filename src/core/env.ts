@@ -23,11 +23,14 @@ export interface TimerKey {
   readonly [field: string]: string | number | boolean;
 }
 
-/** The identity of a timer key: equal fields, equal identity. */
+/**
+ * The identity of a timer key: equal fields, equal identity, whatever their order. Values are
+ * JSON-encoded, so `'1'` and `1` differ and no value can imitate a field separator.
+ */
 export function timerId(timer: TimerKey): string {
   const keys = Object.keys(timer).sort();
   let id = '';
-  for (const k of keys) id += `${k}=${String(timer[k])};`;
+  for (const k of keys) id += `${JSON.stringify(k)}:${JSON.stringify(timer[k])},`;
   return id;
 }
 

@@ -52,7 +52,9 @@ export interface SweepReport {
 }
 
 export function replayCommand(o: SweepOptions, seed: number): string {
-  const parts = [`npx bulwark sim --protocol ${o.protocol} --n ${o.n} --f ${o.f} --seeds 1 --seed-start ${seed}`];
+  const parts = [
+    `npx bulwark sim --protocol ${o.protocol} --n ${o.n} --f ${o.f} --seeds 1 --seed-start ${seed}`,
+  ];
   if (o.requests !== simDefaults.requests) parts.push(`--requests ${o.requests}`);
   if (o.clients !== simDefaults.clients) parts.push(`--clients ${o.clients}`);
   if (o.byzantineText) parts.push(`--byzantine "${o.byzantineText}"`);
@@ -102,7 +104,13 @@ export function runSweep(o: SweepOptions): SweepReport {
     forged += result.stats.forgedRejected;
     if (result.violations.length === 0) passed++;
     for (const v of result.violations) {
-      violations.push({ seed, invariant: v.invariant, message: v.message, atMs: v.atMs, replay: replayCommand(o, seed) });
+      violations.push({
+        seed,
+        invariant: v.invariant,
+        message: v.message,
+        atMs: v.atMs,
+        replay: replayCommand(o, seed),
+      });
     }
     o.onRun?.(result, i + 1);
   }

@@ -20,7 +20,11 @@ export class Workload {
     private readonly rng: SeededRng,
     /** Virtual ms over which each client's requests are spread. */
     readonly spanMs: number,
-  ) {}
+  ) {
+    let t = 0;
+    for (const q of perClient.values()) t += q;
+    this.total = t;
+  }
 
   /** The gap between a client's consecutive due times. */
   spacingMs(client: NodeId): number {
@@ -47,11 +51,7 @@ export class Workload {
     }
   }
 
-  get total(): number {
-    let t = 0;
-    for (const q of this.perClient.values()) t += q;
-    return t;
-  }
+  private readonly total: number;
 
   get done(): boolean {
     return this.completed + this.failed >= this.total;
@@ -61,6 +61,8 @@ export class Workload {
 /** Splits `requests` among client ids as evenly as possible. */
 export function shareRequests(clients: readonly NodeId[], requests: number): Map<NodeId, number> {
   const out = new Map<NodeId, number>();
-  clients.forEach((c, i) => out.set(c, Math.floor(requests / clients.length) + (i < requests % clients.length ? 1 : 0)));
+  clients.forEach((c, i) =>
+    out.set(c, Math.floor(requests / clients.length) + (i < requests % clients.length ? 1 : 0)),
+  );
   return out;
 }

@@ -13,19 +13,31 @@ import { SeededRng } from '../core/rng.js';
 import { ClientCore } from '../smr/client-core.js';
 import { wireSchema, type Wire } from '../smr/messages.js';
 import type { Observation } from '../smr/observations.js';
-import { ReplicaNode } from '../smr/replica-node.js';
-import { CounterService } from '../smr/service.js';
 import { makeBehaviour, type Behaviour, type Outgoing } from './adversaries/index.js';
 import { smrCheckers, type Checker, type Violation } from './checkers/index.js';
 import type { WorldConfig } from './config.js';
 import { EventQueue } from './event-queue.js';
 import { planCrashes } from './faults.js';
 import { NetworkModel } from './network.js';
+import { createInstance } from './node-factory.js';
 import { shareRequests, Workload } from './workload.js';
 
 type SimEvent =
-  | { readonly t: 'msg'; readonly from: NodeId; readonly to: NodeId; readonly bytes: Uint8Array; readonly claimedFrom?: NodeId }
-  | { readonly t: 'timer'; readonly node: NodeId; readonly life: number; readonly id: string; readonly gen: number; readonly key: TimerKey }
+  | {
+      readonly t: 'msg';
+      readonly from: NodeId;
+      readonly to: NodeId;
+      readonly bytes: Uint8Array;
+      readonly claimedFrom?: NodeId;
+    }
+  | {
+      readonly t: 'timer';
+      readonly node: NodeId;
+      readonly life: number;
+      readonly id: string;
+      readonly gen: number;
+      readonly key: TimerKey;
+    }
   | { readonly t: 'tick'; readonly client: NodeId }
   | { readonly t: 'crash'; readonly node: NodeId }
   | { readonly t: 'restart'; readonly node: NodeId };
@@ -70,6 +82,8 @@ const codecs = new WeakMap<object, Codec<Wire<unknown>>>();
 export class World {
   private now = 0;
   private timerGen = 0;
+  private readonly tickAt = new Map<NodeId, number>();
+  private readonly downSince = new Map<NodeId, number>();
   private readonly queue = new EventQueue<SimEvent>();
   private readonly nodes = new Map<NodeId, SimNode>();
   private readonly replicas: NodeId[];
@@ -83,7 +97,14 @@ export class World {
   private readonly outstanding = new Map<string, { client: NodeId; requestId: number }>();
   readonly violations: Violation[] = [];
   readonly stats: WorldStats = {
-    deliveries: 0, steps: 0, dropped: 0, decodeRejected: 0, forgedRejected: 0, suspicions: 0, crashes: 0, restarts: 0,
+    deliveries: 0,
+    steps: 0,
+    dropped: 0,
+    decodeRejected: 0,
+    forgedRejected: 0,
+    suspicions: 0,
+    crashes: 0,
+    restarts: 0,
   };
 
   constructor(private readonly cfg: WorldConfig) {
@@ -173,7 +194,13 @@ export class World {
     if (from.behaviours.length > 0) outs = this.adversary(from, outs);
     for (const out of outs) {
       for (const delay of this.net.deliveries(from.id, out.to, this.now)) {
-        const ev: SimEvent = { t: 'msg', from: from.id, to: out.to, bytes: out.bytes, claimedFrom: out.claimedFrom };
+        const ev: SimEvent = {
+          t: 'msg',
+          from: from.id,
+          to: out.to,
+          bytes: out.bytes,
+          claimedFrom: out.claimedFrom,
+        };
         this.queue.push(this.now + delay + (out.extraDelayMs ?? 0), ev);
       }
     }
@@ -218,7 +245,10 @@ export class World {
     if (node?.client === undefined || !node.alive) return;
     this.workload.fill(client, node.client, this.cfg.outstanding, this.now);
     const next = this.workload.nextDueMs(client);
-    if (next !== undefined && next > this.now) this.queue.push(next, { t: 'tick', client });
+    // One wake-up per client and due time: completions would otherwise each schedule another.
+    if (next === undefined || next <= this.now || this.tickAt.get(client) === next) return;
+    this.tickAt.set(client, next);
+    this.queue.push(next, { t: 'tick', client });
   }
 
   private finish(): void {
@@ -228,6 +258,7 @@ export class World {
       stableAtMs: this.cfg.stableAtMs,
       outstanding: [...this.outstanding.values()],
       requestsInvoked: this.workload.invoked,
+      down: [...this.downSince].map(([node, sinceMs]) => ({ node, sinceMs })),
     };
     for (const c of this.checkers) for (const m of c.finish?.(ctx) ?? []) this.violate(c.name, m);
   }
@@ -265,6 +296,7 @@ export class World {
     if (!node.alive) return;
     node.alive = false;
     node.timers.clear();
+    this.downSince.set(id, this.now);
     this.stats.crashes++;
   }
 
@@ -273,6 +305,7 @@ export class World {
     const node = this.nodes.get(id) as SimNode;
     if (node.alive) return;
     const fresh = this.makeNode(id, node.life + 1);
+    this.downSince.delete(id);
     this.nodes.set(id, fresh);
     this.stats.restarts++;
     fresh.instance.start();
@@ -295,26 +328,8 @@ export class World {
       history: [],
     };
     const env = this.envFor(node);
-    if (id >= CLIENT_ID_MIN) {
-      node.client = new ClientCore(env, {
-        replicas: this.replicas,
-        replyQuorum: this.cfg.module.quorum(this.cfg.f).replyQuorum,
-        retryMs: this.cfg.clientRetryMs,
-        retryMsMax: 2_000,
-        retriesMax: 1_000,
-        windowMax: Math.max(this.cfg.outstanding, 1),
-        firstRequestId: 1 + life * 1_000_000,
-      });
-      node.instance = node.client;
-    } else {
-      node.instance = new ReplicaNode(env, {
-        module: this.cfg.module,
-        config: { members: this.replicas, f: this.cfg.f, role: 'active', tuning: this.cfg.tuning },
-        service: new CounterService(this.cfg.replyBytes),
-        clientWindowMax: 1024,
-        checkpointInterval: 128,
-      });
-    }
+    node.instance = createInstance(env, id, life, this.cfg, this.replicas);
+    if (node.instance instanceof ClientCore) node.client = node.instance;
     return node;
   }
 
@@ -337,7 +352,14 @@ export class World {
         // Generations never repeat, so an event of a cancelled or replaced timer can never match.
         const gen = ++this.timerGen;
         node.timers.set(id, gen);
-        this.queue.push(this.now + Math.max(0, after) / node.rate, { t: 'timer', node: node.id, life: node.life, id, gen, key });
+        this.queue.push(this.now + Math.max(0, after) / node.rate, {
+          t: 'timer',
+          node: node.id,
+          life: node.life,
+          id,
+          gen,
+          key,
+        });
       },
       cancelTimer: (key) => {
         node.timers.delete(timerId(key));
@@ -353,7 +375,9 @@ export class World {
 function codecFor(module: object & { schema: unknown }): Codec<Wire<unknown>> {
   let c = codecs.get(module);
   if (c === undefined) {
-    c = makeCodec(wireSchema((module as { schema: Parameters<typeof wireSchema>[0] }).schema)) as Codec<Wire<unknown>>;
+    c = makeCodec(wireSchema((module as { schema: Parameters<typeof wireSchema>[0] }).schema)) as Codec<
+      Wire<unknown>
+    >;
     codecs.set(module, c);
   }
   return c;

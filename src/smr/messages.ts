@@ -33,8 +33,6 @@ export function wireSchema<P>(protocol: Schema<P>) {
   });
 }
 
-export type Wire<P> = Infer<ReturnType<typeof wireSchemaOf<P>>>;
-// A helper only for the type above: TypeScript cannot instantiate a generic function's return type directly.
-declare function wireSchemaOf<P>(): ReturnType<typeof wireSchema<P>>;
+export type Wire<P> = Infer<ReturnType<typeof wireSchema<P>>>;
 export type WireRequest = Extract<Wire<unknown>, { kind: 'request' }>;
 export type WireReply = Extract<Wire<unknown>, { kind: 'reply' }>;

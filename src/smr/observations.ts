@@ -14,12 +14,36 @@ export interface ExecutedRequest {
 
 export type Observation =
   /** A replica executed an ordered batch. */
-  | { readonly kind: 'executed'; readonly replica: NodeId; readonly seq: number; readonly requests: readonly ExecutedRequest[] }
+  | {
+      readonly kind: 'executed';
+      readonly replica: NodeId;
+      readonly seq: number;
+      readonly requests: readonly ExecutedRequest[];
+    }
   /** A client sent a new request (its first transmission). */
-  | { readonly kind: 'invoked'; readonly client: NodeId; readonly requestId: number; readonly op: Uint8Array; readonly readOnly: boolean; readonly at: number }
+  | {
+      readonly kind: 'invoked';
+      readonly client: NodeId;
+      readonly requestId: number;
+      readonly op: Uint8Array;
+      readonly readOnly: boolean;
+      readonly at: number;
+    }
   /** A client accepted a result on a quorum of matching replies. */
-  | { readonly kind: 'completed'; readonly client: NodeId; readonly requestId: number; readonly result: Uint8Array; readonly at: number }
+  | {
+      readonly kind: 'completed';
+      readonly client: NodeId;
+      readonly requestId: number;
+      readonly result: Uint8Array;
+      readonly at: number;
+    }
   /** A client gave up on a request after its retries. */
-  | { readonly kind: 'failed'; readonly client: NodeId; readonly requestId: number; readonly reason: string; readonly at: number }
+  | {
+      readonly kind: 'failed';
+      readonly client: NodeId;
+      readonly requestId: number;
+      readonly reason: string;
+      readonly at: number;
+    }
   /** A node reported a peer (protocol evidence). */
   | { readonly kind: 'suspected'; readonly by: NodeId; readonly node: NodeId; readonly code: string };

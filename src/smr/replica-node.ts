@@ -3,7 +3,15 @@
  * the wire envelope around both. Pure, like the protocol it wraps: it acts only through its
  * Env, so the simulator and the TCP runtime drive the very same object.
  */
-import type { ClientRequest, Env, OrderedBatch, OrderingProtocol, Protocol, ProtocolConfig, TimerKey } from '../core/env.js';
+import type {
+  ClientRequest,
+  Env,
+  OrderedBatch,
+  OrderingProtocol,
+  Protocol,
+  ProtocolConfig,
+  TimerKey,
+} from '../core/env.js';
 import type { NodeId } from '../core/ids.js';
 import type { ProtocolModule } from '../protocols/module.js';
 import { Executor } from './executor.js';
@@ -84,12 +92,20 @@ export class ReplicaNode<M> implements Protocol<Wire<M>> {
   private onBatch(batch: OrderedBatch): void {
     const outcome = this.executor.execute(batch);
     if (this.opts.config.role === 'active') {
-      for (const r of outcome.executed) if (r.result !== undefined) this.reply(r.client, r.requestId, r.result);
+      for (const r of outcome.executed)
+        if (r.result !== undefined) this.reply(r.client, r.requestId, r.result);
     }
-    this.env.deliver({ kind: 'executed', replica: this.env.self, seq: batch.seq, requests: outcome.executed });
+    this.env.deliver({
+      kind: 'executed',
+      replica: this.env.self,
+      seq: batch.seq,
+      requests: outcome.executed,
+    });
     const k = this.opts.checkpointInterval;
     const digest =
-      k > 0 && batch.seq % k === 0 ? this.opts.service.stateDigest((d) => this.env.crypto.digest(d)) : undefined;
+      k > 0 && batch.seq % k === 0
+        ? this.opts.service.stateDigest((d) => this.env.crypto.digest(d))
+        : undefined;
     this.protocol.onExecuted(batch.seq, digest);
   }
 

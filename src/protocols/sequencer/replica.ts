@@ -4,7 +4,14 @@
  * stops, ordering stops. It is Bulwark's baseline, the ceiling the fault-tolerant protocols are
  * measured against, and the first user of the protocol contract.
  */
-import type { ClientRequest, Env, OrderedBatch, OrderingProtocol, ProtocolConfig, TimerKey } from '../../core/env.js';
+import type {
+  ClientRequest,
+  Env,
+  OrderedBatch,
+  OrderingProtocol,
+  ProtocolConfig,
+  TimerKey,
+} from '../../core/env.js';
 import type { NodeId } from '../../core/ids.js';
 import { limits } from '../../core/limits.js';
 import type { OrderMessage, SequencerMessage } from './messages.js';
@@ -138,7 +145,8 @@ export class SequencerReplica implements OrderingProtocol<SequencerMessage> {
       this.delivered = next.seq;
       this.env.deliver({ kind: 'batch', seq: next.seq, requests: next.requests });
     }
-    if (this.ahead.size > 0) this.env.setTimer(this.tuning.syncMs, { kind: 'sync', delivered: this.delivered });
+    if (this.ahead.size > 0)
+      this.env.setTimer(this.tuning.syncMs, { kind: 'sync', delivered: this.delivered });
   }
 
   private requestMissing(): void {

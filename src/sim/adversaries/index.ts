@@ -1,6 +1,17 @@
 /** The behaviour names `bulwark sim --byzantine` accepts, and their implementations. */
 import type { Behaviour } from './behaviour.js';
-import { corruptReply, crash, duplicate, equivocate, forge, malformed, mutant, replay, silent, slow } from './generic.js';
+import {
+  corruptReply,
+  crash,
+  duplicate,
+  equivocate,
+  forge,
+  malformed,
+  mutant,
+  replay,
+  silent,
+  slow,
+} from './generic.js';
 
 export const behaviourNames = [
   'silent',

@@ -13,7 +13,8 @@ export function agreementChecker(): Checker {
     observe(obs, ctx) {
       if (obs.kind !== 'executed' || !ctx.isCorrect(obs.replica)) return undefined;
       let summary = '';
-      for (const r of obs.requests) summary += `${r.client}:${r.requestId}:${fingerprint(r.op)}>${fingerprint(r.result)};`;
+      for (const r of obs.requests)
+        summary += `${r.client}:${r.requestId}:${fingerprint(r.op)}>${fingerprint(r.result)};`;
       const first = bySeq.get(obs.seq);
       if (first === undefined) {
         bySeq.set(obs.seq, { replica: obs.replica, summary });

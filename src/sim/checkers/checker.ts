@@ -28,6 +28,8 @@ export interface EndContext extends CheckContext {
   /** Requests invoked and never completed nor failed. */
   readonly outstanding: readonly { client: NodeId; requestId: number }[];
   readonly requestsInvoked: number;
+  /** Replicas down when the run ended, and since when. */
+  readonly down: readonly { node: NodeId; sinceMs: number }[];
 }
 
 export interface Checker {

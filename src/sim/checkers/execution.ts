@@ -24,8 +24,10 @@ export function executionCheckers(): Checker[] {
       if (obs.kind !== 'executed' || !ctx.isCorrect(obs.replica)) return undefined;
       for (const r of obs.requests) {
         const op = invoked.get(key(r.client, r.requestId));
-        if (op === undefined) return `replica ${obs.replica} executed ${key(r.client, r.requestId)}, never invoked`;
-        if (!equalBytes(op, r.op)) return `replica ${obs.replica} executed ${key(r.client, r.requestId)} with an op its client did not send`;
+        if (op === undefined)
+          return `replica ${obs.replica} executed ${key(r.client, r.requestId)}, never invoked`;
+        if (!equalBytes(op, r.op))
+          return `replica ${obs.replica} executed ${key(r.client, r.requestId)} with an op its client did not send`;
       }
       return undefined;
     },
@@ -52,8 +54,10 @@ export function executionCheckers(): Checker[] {
     observe(obs) {
       if (obs.kind !== 'completed') return undefined;
       const expected = results.get(key(obs.client, obs.requestId));
-      if (expected === undefined) return `client ${obs.client} accepted a result for ${obs.requestId} that no correct replica computed`;
-      if (!equalBytes(expected, obs.result)) return `client ${obs.client} accepted a wrong result for ${obs.requestId}`;
+      if (expected === undefined)
+        return `client ${obs.client} accepted a result for ${obs.requestId} that no correct replica computed`;
+      if (!equalBytes(expected, obs.result))
+        return `client ${obs.client} accepted a wrong result for ${obs.requestId}`;
       return undefined;
     },
   };
