@@ -26,7 +26,10 @@ export function benchCrypto(opts: { seconds: number }): CryptoBenchResult[] {
   assert(opts.seconds > 0, `bench seconds must be positive, got ${opts.seconds}`);
   const message = new Uint8Array(MESSAGE_BYTES).map((_, i) => (i * 31 + 7) & 0xff);
   const results: CryptoBenchResult[] = [];
-  for (const [mode, sender, receiver] of [['real', ...realPair()], ['none', ...nonePair()]] as const) {
+  for (const [mode, sender, receiver] of [
+    ['real', ...realPair()],
+    ['none', ...nonePair()],
+  ] as const) {
     const signature = sender.sign(message);
     const tag = sender.mac(receiver.self, message);
     assert(receiver.verify(sender.self, message, signature), `${mode}: the bench signature must verify`);
@@ -89,5 +92,7 @@ function timeOps(op: () => number, seconds: number): number {
 /** The results as aligned lines, for the CLI and for reports. */
 export function formatCryptoBench(results: readonly CryptoBenchResult[]): string {
   const width = Math.max(...results.map((r) => r.name.length));
-  return results.map((r) => `${r.name.padEnd(width)}  ${r.opsPerSec.toLocaleString('en-US').padStart(11)} ops/s`).join('\n');
+  return results
+    .map((r) => `${r.name.padEnd(width)}  ${r.opsPerSec.toLocaleString('en-US').padStart(11)} ops/s`)
+    .join('\n');
 }

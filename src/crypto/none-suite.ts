@@ -80,7 +80,8 @@ export class NoneCryptoSuite implements CryptoSuite {
   constructor(keyring: NoneKeyring, self: NodeId) {
     const secrets = secretsIn(keyring);
     const own = secrets.get(self);
-    if (own === undefined) throw new InvariantError(`NoneCryptoSuite: node ${self} has no secret in the keyring`);
+    if (own === undefined)
+      throw new InvariantError(`NoneCryptoSuite: node ${self} has no secret in the keyring`);
     this.self = self;
     this.secrets = secrets;
     this.own = own;
@@ -103,7 +104,8 @@ export class NoneCryptoSuite implements CryptoSuite {
 
   mac(peer: NodeId, data: Uint8Array): Uint8Array {
     const secret = this.pairSecret(peer);
-    if (secret === undefined) throw new InvariantError(`mac: node ${peer} is not in the keyring of ${this.self}`);
+    if (secret === undefined)
+      throw new InvariantError(`mac: node ${peer} is not in the keyring of ${this.self}`);
     return keyedTag(secret, DOMAIN_MAC, data, MAC_BYTES);
   }
 
@@ -143,7 +145,8 @@ function keyedTag(secret: NoneSecret, domain: number, data: Uint8Array, length: 
   const end = n & ~3;
   for (let i = 0; i < end; i += 4) {
     // `?? 0` only satisfies noUncheckedIndexedAccess: i + 3 < n, so every read is in bounds.
-    const w = (data[i] ?? 0) | ((data[i + 1] ?? 0) << 8) | ((data[i + 2] ?? 0) << 16) | ((data[i + 3] ?? 0) << 24);
+    const w =
+      (data[i] ?? 0) | ((data[i + 1] ?? 0) << 8) | ((data[i + 2] ?? 0) << 16) | ((data[i + 3] ?? 0) << 24);
     h1 ^= Math.imul(rotl(Math.imul(w, 0xcc9e2d51), 15), 0x1b873593);
     h1 = (Math.imul(rotl(h1, 13), 5) + 0xe6546b64) | 0;
     h2 ^= Math.imul(rotl(Math.imul(w, 0x85ebca77), 17), 0xc2b2ae3d);
@@ -177,7 +180,8 @@ function secretsIn(keyring: NoneKeyring): ReadonlyMap<NodeId, NoneSecret> {
 
 function splitMix(seed: number, id: NodeId, lane: number): number {
   const seedHigh = Math.floor(seed / 0x1_0000_0000) >>> 0;
-  let z = (seed >>> 0) ^ fmix32(seedHigh + lane) ^ Math.imul(id + 1, 0x9e3779b9) ^ Math.imul(lane, 0x632be5ab);
+  let z =
+    (seed >>> 0) ^ fmix32(seedHigh + lane) ^ Math.imul(id + 1, 0x9e3779b9) ^ Math.imul(lane, 0x632be5ab);
   z = (z + 0x9e3779b9) | 0;
   z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
   z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);

@@ -62,7 +62,8 @@ export class RealCryptoSuite implements CryptoSuite {
     const listed = peers.find((p) => p.id === self.id);
     assert(
       listed === undefined ||
-        (bytesEqual(listed.signPublicKey, own.signPublicKey) && bytesEqual(listed.dhPublicKey, own.dhPublicKey)),
+        (bytesEqual(listed.signPublicKey, own.signPublicKey) &&
+          bytesEqual(listed.dhPublicKey, own.dhPublicKey)),
       `RealCryptoSuite: the private keys of node ${self.id} do not match its listed public keys`,
     );
     this.identities.set(self.id, own);
@@ -94,7 +95,9 @@ export class RealCryptoSuite implements CryptoSuite {
   mac(peer: NodeId, data: Uint8Array): Uint8Array {
     const key = this.macKeyOf(peer);
     if (key === undefined) {
-      const why = this.knows(peer) ? 'has an unusable X25519 key' : `is not a configured peer of ${this.self}`;
+      const why = this.knows(peer)
+        ? 'has an unusable X25519 key'
+        : `is not a configured peer of ${this.self}`;
       throw new InvariantError(`mac: node ${peer} ${why}`);
     }
     return plainBytes(createHmac('sha256', key).update(data).digest());

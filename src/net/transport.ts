@@ -15,7 +15,7 @@ export type SendVerdict =
   | 'queued'
   /** The peer's queue is full and the policy dropped the frame (counted). */
   | 'dropped-full'
-  /** No such peer in the cluster, or it has no address and no connection. */
+  /** No such peer in the cluster. (A known peer without an address, a client, is queued for until it connects.) */
   | 'unknown-peer'
   /** Larger than the frame bound: refused (our bug if it happens). */
   | 'too-large'

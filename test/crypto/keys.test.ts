@@ -22,7 +22,11 @@ describe('keys', () => {
     const seed = hex('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60');
     const key = signPrivateKeyObject(seed);
     assert.equal(
-      toHex(rawPublic(signPublicKeyObject(hex('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a')))),
+      toHex(
+        rawPublic(
+          signPublicKeyObject(hex('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a')),
+        ),
+      ),
       'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a',
     );
     assert.equal(
@@ -34,7 +38,10 @@ describe('keys', () => {
   it('computes X25519 on raw keys as RFC 7748 §6.1 says', () => {
     const alice = hex('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a');
     const bobPublic = hex('de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f');
-    assert.equal(toHex(x25519(alice, bobPublic)), '4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742');
+    assert.equal(
+      toHex(x25519(alice, bobPublic)),
+      '4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742',
+    );
   });
 
   it('refuses a low-order X25519 public key by throwing', () => {
@@ -49,7 +56,10 @@ describe('keys', () => {
       hex('f0f1f2f3f4f5f6f7f8f9'),
       42,
     );
-    assert.equal(toHex(okm), '3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865');
+    assert.equal(
+      toHex(okm),
+      '3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865',
+    );
   });
 
   it('round-trips generated identities through the raw bytes', () => {
@@ -76,6 +86,9 @@ describe('keys', () => {
   it('puts the smaller id first in the HKDF info', () => {
     const info = pairwiseInfo(5, 2);
     assert.deepEqual(info, pairwiseInfo(2, 5));
-    assert.equal(Buffer.from(info).toString('hex'), Buffer.from('bulwark/mac/v1').toString('hex') + '00000002' + '00000005');
+    assert.equal(
+      Buffer.from(info).toString('hex'),
+      Buffer.from('bulwark/mac/v1').toString('hex') + '00000002' + '00000005',
+    );
   });
 });

@@ -70,7 +70,12 @@ describe('NoneCryptoSuite', () => {
     const otherWorld = NoneKeyring.fromSeed(43, ids).suiteFor(1);
     assert.deepEqual(again.sign(data), suite(1).sign(data));
     assert.notDeepEqual(otherWorld.sign(data), suite(1).sign(data));
-    assert.equal(NoneKeyring.fromSeed(2 ** 40, ids).suiteFor(1).verify(1, data, suite(1).sign(data)), false);
+    assert.equal(
+      NoneKeyring.fromSeed(2 ** 40, ids)
+        .suiteFor(1)
+        .verify(1, data, suite(1).sign(data)),
+      false,
+    );
   });
 
   it('hands out no suite for an id outside the keyring', () => {

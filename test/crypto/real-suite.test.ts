@@ -10,7 +10,9 @@ const CLUSTER = 'test-cluster';
 const ids = [0, 1, 2, 1000];
 const generated = ids.map((id) => generateIdentity(id));
 const publics = generated.map((g) => g.publicIdentity);
-const suites = new Map(generated.map((g) => [g.privateIdentity.id, new RealCryptoSuite(g.privateIdentity, publics, CLUSTER)]));
+const suites = new Map(
+  generated.map((g) => [g.privateIdentity.id, new RealCryptoSuite(g.privateIdentity, publics, CLUSTER)]),
+);
 
 /** Item `i` of a list the test itself built, so its absence would be a bug of the test. */
 function nth<T>(list: readonly T[], i: number): T {
@@ -103,8 +105,16 @@ describe('RealCryptoSuite', () => {
   });
 
   it('treats a peer with a low-order X25519 key as unable to authenticate', () => {
-    const bad: PublicIdentity = { id: 5, signPublicKey: nth(publics, 1).signPublicKey, dhPublicKey: new Uint8Array(32) };
-    const withBad = new RealCryptoSuite(nth(generated, 0).privateIdentity, [...publics.slice(2), bad], CLUSTER);
+    const bad: PublicIdentity = {
+      id: 5,
+      signPublicKey: nth(publics, 1).signPublicKey,
+      dhPublicKey: new Uint8Array(32),
+    };
+    const withBad = new RealCryptoSuite(
+      nth(generated, 0).privateIdentity,
+      [...publics.slice(2), bad],
+      CLUSTER,
+    );
     assert.equal(withBad.verifyMac(5, data, new Uint8Array(32)), false);
     assert.throws(() => withBad.mac(5, data), /unusable X25519 key/);
   });

@@ -13,7 +13,8 @@ import {
   isModeAllowed,
 } from '../../src/crypto/suite.js';
 
-const REFUSAL = "crypto mode 'none' is accepted only by `bulwark sim` and `bulwark bench`; a real deployment must use 'real'";
+const REFUSAL =
+  "crypto mode 'none' is accepted only by `bulwark sim` and `bulwark bench`; a real deployment must use 'real'";
 
 function tinyCluster(crypto: CryptoMode) {
   const a = generateIdentity(0);
@@ -51,7 +52,10 @@ describe('crypto mode guard', () => {
 
   it('applies the guard inside the factory', () => {
     const keyring = NoneKeyring.fromSeed(1, [0]);
-    assert.throws(() => createCryptoSuite({ mode: 'none', context: 'deployment', self: 0, keyring }), CryptoModeRefused);
+    assert.throws(
+      () => createCryptoSuite({ mode: 'none', context: 'deployment', self: 0, keyring }),
+      CryptoModeRefused,
+    );
     assert.equal(createCryptoSuite({ mode: 'none', context: 'sim', self: 0, keyring }).mode, 'none');
     const me = generateIdentity(0);
     const real = createCryptoSuite({

@@ -1,0 +1,91 @@
+/** `bulwark replica --config F --id I`: one replica process of a cluster. */
+import type { Command } from 'commander';
+import { jsonLogger } from '../../core/log.js';
+import { startReplica } from '../../runtime/replica-process.js';
+import { fail, int, oneOf } from '../parse.js';
+
+interface ReplicaFlags {
+  config: string;
+  id: number;
+  key?: string;
+  context: 'deployment' | 'bench';
+  replySize: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  ipc: boolean;
+}
+
+export function registerReplica(program: Command): void {
+  program
+    .command('replica')
+    .description('run one replica of the cluster described by a cluster file')
+    .requiredOption('--config <file>', 'cluster file')
+    .requiredOption('--id <id>', 'this replica', int(0, 255))
+    .option('--key <file>', 'private key file (default: member-<id>.key beside the cluster file)')
+    .option(
+      '--context <context>',
+      "'bench' accepts crypto none; deployments refuse it",
+      oneOf(['deployment', 'bench'] as const),
+      'deployment',
+    )
+    .option('--reply-size <bytes>', 'padding of the benchmark service replies', int(0, 1024 * 1024), 0)
+    .option(
+      '--log-level <level>',
+      'debug, info, warn or error',
+      oneOf(['debug', 'info', 'warn', 'error'] as const),
+      'info',
+    )
+    .option('--ipc', 'report readiness and counters to a parent process', false)
+    .action(runReplica);
+}
+
+/** Start the replica, then serve until a signal, or until the parent process goes away. */
+async function runReplica(flags: ReplicaFlags): Promise<void> {
+  const log = jsonLogger(`replica-${flags.id}`, flags.logLevel);
+  let replica;
+  try {
+    replica = await startReplica({
+      configPath: flags.config,
+      id: flags.id,
+      keyPath: flags.key,
+      context: flags.context,
+      replyBytes: flags.replySize,
+      log,
+    });
+  } catch (e) {
+    fail((e as Error).message, 2);
+  }
+  const r = replica;
+  const member = r.spec.members.find((m) => m.id === flags.id);
+  log.log('info', 'ready', {
+    id: flags.id,
+    protocol: r.spec.protocol,
+    listen: `${member?.host}:${member?.port}`,
+  });
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await r.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  if (flags.ipc && process.send) {
+    process.send({ kind: 'ready' });
+    process.on('message', (m: { kind?: string }) => {
+      if (m.kind !== 'stats?') return;
+      const cpu = process.cpuUsage();
+      process.send?.({
+        kind: 'stats',
+        stats: {
+          cpuMicros: cpu.user + cpu.system,
+          ...r.executed(),
+          ...r.transport.counters(),
+          ...r.host.counters,
+        },
+      });
+    });
+    // The parent is gone: do not linger as an orphan holding ports.
+    process.on('disconnect', stop);
+  }
+}

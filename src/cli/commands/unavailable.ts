@@ -1,0 +1,25 @@
+/**
+ * Subcommands that later issues fill. Each says so and exits non-zero: nothing pretends.
+ */
+import type { Command } from 'commander';
+
+const later: readonly [name: string, description: string, arrives: string][] = [
+  ['up', 'start a local cluster with a Redis-protocol gateway', 'the PBFT issue (roadmap step 2)'],
+  ['plan', 'derive a deployment from QoS requirements', 'the configuration manager (roadmap step 3)'],
+  ['reconfigure', 'switch a running cluster to another protocol', 'run-time switching (roadmap step 3)'],
+  ['experiment', "reproduce a paper's experiments", 'the ITUA issue (roadmap step 4)'],
+];
+
+export function registerUnavailable(program: Command): void {
+  for (const [name, description, arrives] of later) {
+    program
+      .command(name)
+      .description(`${description} (not available yet)`)
+      .allowUnknownOption(true)
+      .allowExcessArguments(true)
+      .action(() => {
+        process.stderr.write(`bulwark ${name} is not available yet: it arrives with ${arrives}.\n`);
+        process.exitCode = 69;
+      });
+  }
+}

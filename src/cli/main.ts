@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+/** The `bulwark` command line. */
+import { Command } from 'commander';
+import { registerBench } from './commands/bench.js';
+import { registerDemo } from './commands/demo.js';
+import { registerFuzz } from './commands/fuzz.js';
+import { registerKeygen } from './commands/keygen.js';
+import { registerReplica } from './commands/replica.js';
+import { registerSim } from './commands/sim.js';
+import { registerUnavailable } from './commands/unavailable.js';
+
+const program = new Command()
+  .name('bulwark')
+  .description(
+    'Intrusion-tolerant replication: services that keep answering correctly while some replicas are crashed, slow or run by an attacker.',
+  )
+  .version('0.1.0')
+  .showHelpAfterError();
+
+registerKeygen(program);
+registerReplica(program);
+registerSim(program);
+registerBench(program);
+registerFuzz(program);
+registerDemo(program);
+registerUnavailable(program);
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,135 @@
+/**
+ * Runs one pure node (a replica or a client) in a real process: its Env maps timers to real
+ * timers, time to the monotonic clock, messages to frames on a Transport. This is the only
+ * place where protocol objects meet the operating system, and it mirrors what the simulator
+ * does with virtual time, so the same objects run in both.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Codec } from '../codec/frame.js';
+import type { CryptoSuite } from '../core/crypto-suite.js';
+import { timerId, type Env, type Logger, type Protocol, type TimerKey } from '../core/env.js';
+import type { NodeId } from '../core/ids.js';
+import { SeededRng } from '../core/rng.js';
+import type { Transport } from '../net/transport.js';
+
+export interface HostCounters {
+  framesIn: number;
+  framesOut: number;
+  decodeRejected: number;
+  sendDropped: number;
+  suspicions: number;
+}
+
+export interface NodeHostOptions<M, D> {
+  readonly self: NodeId;
+  readonly transport: Transport;
+  readonly codec: Codec<M>;
+  readonly crypto: CryptoSuite;
+  readonly log: Logger;
+  /** Where `broadcast` goes: the other replicas. */
+  readonly group: readonly NodeId[];
+  /** What the node delivers at the top (observations, for the process that hosts it). */
+  readonly onDeliver: (delivery: D) => void;
+}
+
+export class NodeHost<M, D> {
+  readonly counters: HostCounters = {
+    framesIn: 0,
+    framesOut: 0,
+    decodeRejected: 0,
+    sendDropped: 0,
+    suspicions: 0,
+  };
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly rng = new SeededRng(randomBytes(4).readUInt32LE(0));
+  private readonly epoch = performance.now();
+  private node: Protocol<M> | undefined;
+  private closed = false;
+
+  constructor(private readonly opts: NodeHostOptions<M, D>) {}
+
+  /** The Env to build the node with; call `run(node)` after. */
+  env(): Env<M, TimerKey, D> {
+    const o = this.opts;
+    return {
+      self: o.self,
+      crypto: o.crypto,
+      log: o.log,
+      send: (to, msg) => this.sendFrame(to, o.codec.encode(msg)),
+      broadcast: (msg) => {
+        const frame = o.codec.encode(msg);
+        for (const peer of o.group) if (peer !== o.self) this.sendFrame(peer, frame);
+      },
+      setTimer: (after, key) => this.setTimer(after, key),
+      cancelTimer: (key) => {
+        const id = timerId(key);
+        clearTimeout(this.timers.get(id));
+        this.timers.delete(id);
+      },
+      now: () => performance.now() - this.epoch,
+      random: () => this.rng,
+      deliver: (d) => o.onDeliver(d),
+      suspect: (node, evidence) => {
+        this.counters.suspicions++;
+        o.log.log('warn', 'suspect', { node, code: evidence.code, detail: evidence.detail });
+      },
+    };
+  }
+
+  /** Wire the node to the transport and start it. */
+  async run(node: Protocol<M>): Promise<void> {
+    this.node = node;
+    this.opts.transport.onFrame((from, frame) => this.onFrame(from, frame));
+    await this.opts.transport.start();
+    node.start();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    await this.opts.transport.close();
+  }
+
+  private onFrame(from: NodeId, frame: Uint8Array): void {
+    if (this.closed || this.node === undefined) return;
+    this.counters.framesIn++;
+    const decoded = this.opts.codec.decode(frame);
+    if (!decoded.ok) {
+      // The channel authenticated `from`: a malformed frame is that peer's doing, so it is logged against it.
+      this.counters.decodeRejected++;
+      this.opts.log.log('warn', 'frame-rejected', {
+        from,
+        code: decoded.error.code,
+        where: decoded.error.where,
+      });
+      return;
+    }
+    this.node.onMessage(from, decoded.value);
+  }
+
+  private sendFrame(to: NodeId, frame: Uint8Array): void {
+    if (this.closed) return;
+    if (to === this.opts.self) {
+      // A node may address itself; it never goes through a socket.
+      queueMicrotask(() => this.onFrame(to, frame));
+      return;
+    }
+    this.counters.framesOut++;
+    if (this.opts.transport.send(to, frame) !== 'queued') this.counters.sendDropped++;
+  }
+
+  private setTimer(afterMs: number, key: TimerKey): void {
+    if (this.closed) return;
+    const id = timerId(key);
+    clearTimeout(this.timers.get(id));
+    const handle = setTimeout(
+      () => {
+        this.timers.delete(id);
+        if (!this.closed) this.node?.onTimer(key);
+      },
+      Math.max(0, afterMs),
+    );
+    this.timers.set(id, handle);
+  }
+}

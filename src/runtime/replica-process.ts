@@ -1,0 +1,100 @@
+/**
+ * One replica as an operating-system process: reads the cluster file and its key file, builds
+ * its crypto suite, TCP transport and replica node, and serves until told to stop. This is
+ * what `bulwark replica --config F --id I` runs.
+ */
+import { dirname, join } from 'node:path';
+import { loadClusterFile } from '../config/cluster-file.js';
+import { checkKeyMatchesCluster, loadKeyFile } from '../config/key-file.js';
+import { codec } from '../codec/frame.js';
+import type { Logger } from '../core/env.js';
+import type { ClusterSpec } from '../core/cluster.js';
+import { createClusterCryptoSuite, type CryptoContext } from '../crypto/index.js';
+import { createTcpTransport, type TcpTransport } from '../net/tcp/index.js';
+import { planned, protocols } from '../protocols/registry.js';
+import { wireSchema, type Wire } from '../smr/messages.js';
+import type { Observation } from '../smr/observations.js';
+import { ReplicaNode } from '../smr/replica-node.js';
+import { CounterService } from '../smr/service.js';
+import { NodeHost } from './node-host.js';
+
+export interface ReplicaProcessOptions {
+  readonly configPath: string;
+  readonly id: number;
+  /** Defaults to member-<id>.key beside the cluster file. */
+  readonly keyPath?: string;
+  /** 'bench' lets a benchmark cluster run with crypto 'none'; a deployment refuses it. */
+  readonly context: CryptoContext;
+  readonly replyBytes: number;
+  readonly log: Logger;
+}
+
+export interface RunningReplica {
+  readonly spec: ClusterSpec;
+  readonly transport: TcpTransport;
+  readonly host: NodeHost<Wire<unknown>, Observation>;
+  readonly node: ReplicaNode<unknown>;
+  executed(): { batches: number; requests: number; lastSeq: number };
+  close(): Promise<void>;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export async function startReplica(o: ReplicaProcessOptions): Promise<RunningReplica> {
+  const loaded = await loadClusterFile(o.configPath);
+  if (!loaded.ok) throw new ConfigError(loaded.error.message);
+  const spec = loaded.value;
+  const member = spec.members.find((m) => m.id === o.id);
+  if (member === undefined) throw new ConfigError(`replica ${o.id} is not a member of ${o.configPath}`);
+  const keyPath = o.keyPath ?? join(dirname(o.configPath), `member-${o.id}.key`);
+  const key = await loadKeyFile(keyPath);
+  if (!key.ok) throw new ConfigError(key.error.message);
+  if (key.value.id !== o.id)
+    throw new ConfigError(`${keyPath} holds the key of ${key.value.id}, not ${o.id}`);
+  const matches = checkKeyMatchesCluster(spec, key.value);
+  if (!matches.ok) throw new ConfigError(matches.error.message);
+  const module = protocols.get(spec.protocol);
+  if (module === undefined) {
+    throw new ConfigError(planned.get(spec.protocol) ?? `unknown protocol '${spec.protocol}'`);
+  }
+  const crypto = createClusterCryptoSuite(spec, key.value, o.context);
+  const transport = createTcpTransport({
+    self: o.id,
+    dhPrivateKey: key.value.dhPrivateKey,
+    dhPublicKey: member.dhPublicKey,
+    clusterName: spec.name,
+    encryption: spec.encryption,
+    peers: [
+      ...spec.members.map((m) => ({ id: m.id, dhPublicKey: m.dhPublicKey, host: m.host, port: m.port })),
+      ...spec.clients.map((c) => ({ id: c.id, dhPublicKey: c.dhPublicKey })),
+    ],
+    listen: { host: member.host, port: member.port },
+    logger: o.log,
+  });
+  const stats = { batches: 0, requests: 0, lastSeq: 0 };
+  const host = new NodeHost<Wire<unknown>, Observation>({
+    self: o.id,
+    transport,
+    codec: codec(wireSchema(module.schema)),
+    crypto,
+    log: o.log,
+    group: spec.members.map((m) => m.id),
+    onDeliver: (obs) => {
+      if (obs.kind !== 'executed') return;
+      stats.batches++;
+      stats.requests += obs.requests.length;
+      stats.lastSeq = obs.seq;
+    },
+  });
+  const node = new ReplicaNode(host.env(), {
+    module,
+    config: { members: spec.members.map((m) => m.id), f: spec.f, role: 'active' },
+    service: new CounterService(o.replyBytes),
+    clientWindowMax: 1024,
+    checkpointInterval: 128,
+  });
+  await host.run(node);
+  return { spec, transport, host, node, executed: () => ({ ...stats }), close: () => host.close() };
+}
