@@ -107,6 +107,29 @@ export interface OrderedBatch {
   readonly requests: readonly ClientRequest[];
 }
 
+/** A checkpoint became stable: 2f+1 replicas (or the protocol's quorum) certified this state digest. */
+export interface CheckpointStable {
+  readonly kind: 'checkpoint-stable';
+  readonly seq: number;
+  readonly digest: Uint8Array;
+}
+
+/**
+ * This replica is behind a stable checkpoint it cannot reach by executing batches (it restarted,
+ * or the others garbage-collected the batches it lacks): smr must fetch the state at `seq` from
+ * `sources` (replicas that certified `digest`), verify it against `digest`, install it, and then
+ * call `onStateInstalled(seq)`.
+ */
+export interface StateNeeded {
+  readonly kind: 'state-needed';
+  readonly seq: number;
+  readonly digest: Uint8Array;
+  readonly sources: readonly NodeId[];
+}
+
+/** What an ordering protocol hands to smr/. */
+export type OrderingDelivery = OrderedBatch | CheckpointStable | StateNeeded;
+
 /**
  * An ordering protocol: the consensus layer's one interface to `smr/`. A service does not know
  * which protocol orders its requests, so config/ can swap one for another at an agreed seq.
@@ -120,6 +143,11 @@ export interface OrderingProtocol<M, T extends TimerKey = TimerKey> extends Prot
    * their stable-checkpoint proofs on it; others may ignore it.
    */
   onExecuted(seq: number, stateDigest: Uint8Array | undefined): void;
+  /**
+   * smr installed the checkpoint state at `seq` (after a `state-needed`): the protocol continues
+   * from there, fetching the batches after `seq` from its peers.
+   */
+  onStateInstalled(seq: number): void;
   /** The replica this one believes leads, if the protocol has a leader (told to clients in replies). */
   leaderHint?(): NodeId;
 }

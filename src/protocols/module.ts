@@ -3,7 +3,7 @@
  * factory. The runtime (simulator or TCP) and config/ know protocols only through this.
  */
 import type { Schema } from '../codec/schema.js';
-import type { Env, OrderedBatch, OrderingProtocol, ProtocolConfig, TimerKey } from '../core/env.js';
+import type { Env, OrderingDelivery, OrderingProtocol, ProtocolConfig, TimerKey } from '../core/env.js';
 import type { QuorumSpec } from '../core/quorum.js';
 
 export interface ProtocolModule<M = unknown> {
@@ -19,5 +19,5 @@ export interface ProtocolModule<M = unknown> {
    * crashed replicas only for protocols that can.
    */
   readonly recoversFromAmnesia: boolean;
-  create(env: Env<M, TimerKey, OrderedBatch>, config: ProtocolConfig): OrderingProtocol<M>;
+  create(env: Env<M, TimerKey, OrderingDelivery>, config: ProtocolConfig): OrderingProtocol<M>;
 }

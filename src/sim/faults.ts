@@ -5,13 +5,18 @@
 import { err, ok, type Result } from '../core/result.js';
 import type { SeededRng } from '../core/rng.js';
 import type { NodeId } from '../core/ids.js';
-import { behaviourNames, type BehaviourName } from './adversaries/index.js';
+import { behaviourNamesFor } from './adversaries/index.js';
 
-export type ByzantineSpec = ReadonlyMap<NodeId, readonly BehaviourName[]>;
+export type ByzantineSpec = ReadonlyMap<NodeId, readonly string[]>;
 
-/** Parses "1:equivocate,2:silent,1:replay" (a node may have several behaviours). */
-export function parseByzantine(spec: string | undefined, n: number): Result<ByzantineSpec, string> {
-  const out = new Map<NodeId, BehaviourName[]>();
+/** Parses "1:equivocate,2:silent,1:replay" (a node may have several behaviours) for a protocol. */
+export function parseByzantine(
+  spec: string | undefined,
+  n: number,
+  protocol: string,
+): Result<ByzantineSpec, string> {
+  const out = new Map<NodeId, string[]>();
+  const known = behaviourNamesFor(protocol);
   if (spec === undefined || spec.trim() === '') return ok(out);
   for (const part of spec.split(',')) {
     const m = /^\s*(\d+)\s*:\s*([a-z-]+)\s*$/.exec(part);
@@ -19,11 +24,10 @@ export function parseByzantine(spec: string | undefined, n: number): Result<Byza
     const id = Number(m[1]);
     const name = m[2] as string;
     if (id >= n) return err(`--byzantine names replica ${id}, but replicas are 0..${n - 1}`);
-    if (!(behaviourNames as readonly string[]).includes(name)) {
-      return err(`unknown behaviour '${name}'; known: ${behaviourNames.join(', ')}`);
-    }
+    if (!known.includes(name))
+      return err(`unknown behaviour '${name}' for ${protocol}; known: ${known.join(', ')}`);
     const list = out.get(id) ?? [];
-    list.push(name as BehaviourName);
+    list.push(name);
     out.set(id, list);
   }
   return ok(out);

@@ -32,8 +32,8 @@ type SimEvent =
     }
   | {
       readonly t: 'timer';
-      readonly node: NodeId;
-      readonly life: number;
+      /** The node object itself: a restart or a twin is another object, whose timers this is not. */
+      readonly node: SimNode;
       readonly id: string;
       readonly gen: number;
       readonly key: TimerKey;
@@ -84,6 +84,9 @@ export class World {
   private timerGen = 0;
   private readonly tickAt = new Map<NodeId, number>();
   private readonly downSince = new Map<NodeId, number>();
+  /** The second copy of each replica run as twins, and which copy each node talks to. */
+  private readonly twins = new Map<NodeId, SimNode>();
+  private readonly twinSide = new Map<NodeId, number>();
   private readonly queue = new EventQueue<SimEvent>();
   private readonly nodes = new Map<NodeId, SimNode>();
   private readonly replicas: NodeId[];
@@ -121,10 +124,15 @@ export class World {
       cfg.stableAtMs * 1.2,
     );
     for (const id of this.allIds) this.nodes.set(id, this.makeNode(id));
+    for (const [id, behaviours] of cfg.byzantine) {
+      if (!behaviours.includes('twins')) continue;
+      this.twins.set(id, this.makeNode(id));
+      for (const other of this.allIds) this.twinSide.set(other, this.rng.int(2));
+    }
   }
 
   run(): WorldResult {
-    for (const node of this.nodes.values()) node.instance.start();
+    for (const node of [...this.nodes.values(), ...this.twins.values()]) node.instance.start();
     this.scheduleCrashes();
     for (const id of this.clientIds) this.topUp(id);
     while (this.queue.size > 0 && !this.workload.done && this.violations.length === 0) {
@@ -154,8 +162,8 @@ export class World {
       case 'msg':
         return this.deliverMessage(ev);
       case 'timer': {
-        const node = this.nodes.get(ev.node) as SimNode;
-        if (!node.alive || node.life !== ev.life || node.timers.get(ev.id) !== ev.gen) return;
+        const node = ev.node;
+        if (!node.alive || node.timers.get(ev.id) !== ev.gen) return;
         node.timers.delete(ev.id);
         return node.instance.onTimer(ev.key);
       }
@@ -169,7 +177,9 @@ export class World {
   }
 
   private deliverMessage(ev: Extract<SimEvent, { t: 'msg' }>): void {
-    const node = this.nodes.get(ev.to);
+    const twin = this.twins.get(ev.to);
+    // Twins: each other node talks to one of the two copies, chosen once per seed.
+    const node = twin !== undefined && this.twinSide.get(ev.from) === 1 ? twin : this.nodes.get(ev.to);
     if (node === undefined || !node.alive) {
       this.stats.dropped++;
       return;
@@ -211,6 +221,9 @@ export class World {
       self: node.id,
       rng: node.rng,
       codec: this.codec as Codec<unknown>,
+      crypto: this.cfg.cryptoFor(node.id),
+      replicas: this.replicas,
+      f: this.cfg.f,
       nodes: this.allIds,
       now: () => this.now,
       history: node.history,
@@ -312,9 +325,9 @@ export class World {
   }
 
   private makeNode(id: NodeId, life = 0): SimNode {
-    const behaviours = (this.cfg.byzantine.get(id) ?? []).map((b) =>
-      makeBehaviour(b, { slowMs: this.cfg.clientRetryMs * 2 }),
-    );
+    const behaviours = (this.cfg.byzantine.get(id) ?? [])
+      .map((b) => makeBehaviour(this.cfg.module.name, b, { slowMs: this.cfg.clientRetryMs * 2 }))
+      .filter((b): b is Behaviour => b !== undefined);
     const node: SimNode = {
       id,
       alive: true,
@@ -333,6 +346,10 @@ export class World {
     return node;
   }
 
+  private isCurrent(node: SimNode): boolean {
+    return node.alive && (this.nodes.get(node.id) === node || this.twins.get(node.id) === node);
+  }
+
   private envFor(node: SimNode): Env<Wire<unknown>, TimerKey, Observation> {
     const crypto = this.cfg.cryptoFor(node.id);
     return {
@@ -340,10 +357,10 @@ export class World {
       crypto,
       log: silentLogger,
       send: (to, msg) => {
-        if (node.alive && this.nodes.get(node.id) === node) this.route(node, to, this.codec.encode(msg));
+        if (this.isCurrent(node)) this.route(node, to, this.codec.encode(msg));
       },
       broadcast: (msg) => {
-        if (!node.alive || this.nodes.get(node.id) !== node) return;
+        if (!this.isCurrent(node)) return;
         const bytes = this.codec.encode(msg);
         for (const r of this.replicas) if (r !== node.id) this.route(node, r, bytes);
       },
@@ -352,14 +369,7 @@ export class World {
         // Generations never repeat, so an event of a cancelled or replaced timer can never match.
         const gen = ++this.timerGen;
         node.timers.set(id, gen);
-        this.queue.push(this.now + Math.max(0, after) / node.rate, {
-          t: 'timer',
-          node: node.id,
-          life: node.life,
-          id,
-          gen,
-          key,
-        });
+        this.queue.push(this.now + Math.max(0, after) / node.rate, { t: 'timer', node, id, gen, key });
       },
       cancelTimer: (key) => {
         node.timers.delete(timerId(key));

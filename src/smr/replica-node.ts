@@ -7,6 +7,7 @@ import type {
   ClientRequest,
   Env,
   OrderedBatch,
+  OrderingDelivery,
   OrderingProtocol,
   Protocol,
   ProtocolConfig,
@@ -89,6 +90,27 @@ export class ReplicaNode<M> implements Protocol<Wire<M>> {
     this.protocol.submit(request);
   }
 
+  private onDelivery(d: OrderingDelivery): void {
+    switch (d.kind) {
+      case 'batch':
+        return this.onBatch(d);
+      case 'checkpoint-stable':
+        return this.onCheckpointStable(d.seq);
+      case 'state-needed':
+        return this.onStateNeeded(d.seq, d.sources);
+    }
+  }
+
+  /** Checkpoints below a stable one are never needed again (the state transfer work keeps them). */
+  private onCheckpointStable(seq: number): void {
+    this.env.log.log('debug', 'checkpoint-stable', { seq });
+  }
+
+  /** State transfer is not built yet: say so loudly rather than pretend to catch up. */
+  private onStateNeeded(seq: number, sources: readonly NodeId[]): void {
+    this.env.log.log('error', 'state-transfer-unavailable', { seq, sources: sources.join(',') });
+  }
+
   private onBatch(batch: OrderedBatch): void {
     const outcome = this.executor.execute(batch);
     if (this.opts.config.role === 'active') {
@@ -102,11 +124,17 @@ export class ReplicaNode<M> implements Protocol<Wire<M>> {
       requests: outcome.executed,
     });
     const k = this.opts.checkpointInterval;
-    const digest =
-      k > 0 && batch.seq % k === 0
-        ? this.opts.service.stateDigest((d) => this.env.crypto.digest(d))
-        : undefined;
+    const digest = k > 0 && batch.seq % k === 0 ? this.stateDigest() : undefined;
     this.protocol.onExecuted(batch.seq, digest);
+  }
+
+  /** The digest of the whole service state (a plain hash of all pages until incremental checkpoints land). */
+  private stateDigest(): Uint8Array {
+    const s = this.opts.service;
+    s.takeDirtyPages();
+    const parts: Uint8Array[] = [];
+    for (let i = 0; i < s.pageCount; i++) parts.push(this.env.crypto.digest(s.encodePage(i)));
+    return this.env.crypto.digest(Buffer.concat(parts));
   }
 
   private reply(client: NodeId, requestId: number, result: Uint8Array): void {
@@ -115,7 +143,7 @@ export class ReplicaNode<M> implements Protocol<Wire<M>> {
   }
 
   /** The Env the protocol sees: its messages wrapped in the envelope, its deliveries executed here. */
-  private protocolEnv(): Env<M, TimerKey, OrderedBatch> {
+  private protocolEnv(): Env<M, TimerKey, OrderingDelivery> {
     const env = this.env;
     return {
       self: env.self,
@@ -127,7 +155,7 @@ export class ReplicaNode<M> implements Protocol<Wire<M>> {
       cancelTimer: (t) => env.cancelTimer({ ...t, kind: PROTOCOL_TIMER + t.kind }),
       now: () => env.now(),
       random: () => env.random(),
-      deliver: (batch) => this.onBatch(batch),
+      deliver: (d) => this.onDelivery(d),
       suspect: (node, evidence) => {
         env.suspect(node, evidence);
         env.deliver({ kind: 'suspected', by: env.self, node, code: evidence.code });

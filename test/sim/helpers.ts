@@ -19,7 +19,7 @@ export interface SweepSpec {
 }
 
 export function sweepOptions(s: SweepSpec): SweepOptions {
-  const byz = parseByzantine(s.byzantine, s.n);
+  const byz = parseByzantine(s.byzantine, s.n, s.module.name);
   if (!byz.ok) throw new Error(byz.error);
   const clients = s.clients ?? 4;
   return {

@@ -59,7 +59,7 @@ function simCommand(flags: SimFlags): void {
   const f = flags.f ?? module.maxFaults(flags.n);
   if (module.maxFaults(flags.n) < f)
     fail(`${flags.protocol} needs ${module.quorum(f).n} replicas for f=${f}; --n is ${flags.n}`, 2);
-  const byz = parseByzantine(flags.byzantine, flags.n);
+  const byz = parseByzantine(flags.byzantine, flags.n, flags.protocol);
   if (!byz.ok) fail(byz.error, 2);
   const progress = new Progress(!flags.json);
   const report = runSweep({

@@ -7,7 +7,7 @@
 import type {
   ClientRequest,
   Env,
-  OrderedBatch,
+  OrderingDelivery,
   OrderingProtocol,
   ProtocolConfig,
   TimerKey,
@@ -36,7 +36,7 @@ export class SequencerReplica implements OrderingProtocol<SequencerMessage> {
   private readonly ahead = new Map<number, OrderMessage>();
 
   constructor(
-    private readonly env: Env<SequencerMessage, TimerKey, OrderedBatch>,
+    private readonly env: Env<SequencerMessage, TimerKey, OrderingDelivery>,
     config: ProtocolConfig,
   ) {
     this.sequencer = config.members[0] ?? 0;
@@ -59,6 +59,9 @@ export class SequencerReplica implements OrderingProtocol<SequencerMessage> {
   }
 
   onExecuted(): void {}
+
+  /** The sequencer keeps no checkpoints, so smr never installs state under it. */
+  onStateInstalled(): void {}
 
   onMessage(from: NodeId, m: SequencerMessage): void {
     switch (m.kind) {

@@ -4,6 +4,7 @@
  * world passes every frame it sends through the node's behaviours, in order.
  */
 import type { Codec } from '../../codec/frame.js';
+import type { CryptoSuite } from '../../core/crypto-suite.js';
 import type { NodeId } from '../../core/ids.js';
 import type { SeededRng } from '../../core/rng.js';
 
@@ -20,6 +21,11 @@ export interface AdversaryContext {
   readonly self: NodeId;
   readonly rng: SeededRng;
   readonly codec: Codec<unknown>;
+  /** The corrupt node's own keys: an attacker who owns a node signs and MACs as that node. */
+  readonly crypto: CryptoSuite;
+  /** The replicas, in rank order, and the faults the protocol tolerates. */
+  readonly replicas: readonly NodeId[];
+  readonly f: number;
   /** Every node of the world (replicas and clients). */
   readonly nodes: readonly NodeId[];
   now(): number;
