@@ -11,6 +11,7 @@ import { timerId, type Env, type Logger, type Protocol, type TimerKey } from '..
 import type { NodeId } from '../core/ids.js';
 import { SeededRng } from '../core/rng.js';
 import type { Transport } from '../net/transport.js';
+import type { AdversaryContext, Behaviour, Outgoing } from '../sim/adversaries/index.js';
 
 export interface HostCounters {
   framesIn: number;
@@ -40,11 +41,15 @@ export class NodeHost<M, D> {
     sendDropped: 0,
     suspicions: 0,
   };
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly timers = new Map<string, { timeout?: NodeJS.Timeout; immediate?: NodeJS.Immediate }>();
   private readonly rng = new SeededRng(randomBytes(4).readUInt32LE(0));
   private readonly epoch = performance.now();
   private node: Protocol<M> | undefined;
   private closed = false;
+  /** Injected faults (demo and fault-injection tests): the simulator's behaviours on real frames. */
+  private behaviours: readonly Behaviour[] = [];
+  private adversary: AdversaryContext | undefined;
+  private readonly history: Outgoing[] = [];
 
   constructor(private readonly opts: NodeHostOptions<M, D>) {}
 
@@ -61,11 +66,7 @@ export class NodeHost<M, D> {
         for (const peer of o.group) if (peer !== o.self) this.sendFrame(peer, frame);
       },
       setTimer: (after, key) => this.setTimer(after, key),
-      cancelTimer: (key) => {
-        const id = timerId(key);
-        clearTimeout(this.timers.get(id));
-        this.timers.delete(id);
-      },
+      cancelTimer: (key) => this.clearTimer(timerId(key)),
       now: () => performance.now() - this.epoch,
       random: () => this.rng,
       deliver: (d) => o.onDeliver(d),
@@ -86,8 +87,7 @@ export class NodeHost<M, D> {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
+    for (const id of [...this.timers.keys()]) this.clearTimer(id);
     await this.opts.transport.close();
   }
 
@@ -108,7 +108,49 @@ export class NodeHost<M, D> {
     this.node.onMessage(from, decoded.value);
   }
 
+  /**
+   * Make this node Byzantine on purpose: every frame it sends passes through these behaviours,
+   * exactly as a corrupt node's frames do in the simulator. An empty list makes it correct again.
+   */
+  injectFaults(
+    behaviours: readonly Behaviour[],
+    context: Omit<AdversaryContext, 'history' | 'now' | 'rng'>,
+  ): void {
+    this.behaviours = behaviours;
+    this.adversary = {
+      ...context,
+      history: this.history,
+      now: () => performance.now() - this.epoch,
+      rng: this.rng,
+    };
+  }
+
+  get injectedFaults(): readonly string[] {
+    return this.behaviours.map((b) => b.name);
+  }
+
   private sendFrame(to: NodeId, frame: Uint8Array): void {
+    if (this.closed) return;
+    if (this.behaviours.length > 0 && this.adversary !== undefined) return this.sendFaulty(to, frame);
+    this.sendOne(to, frame);
+  }
+
+  private sendFaulty(to: NodeId, frame: Uint8Array): void {
+    const ctx = this.adversary as AdversaryContext;
+    let outs: Outgoing[] = [{ to, bytes: frame }];
+    for (const b of this.behaviours) outs = outs.flatMap((o) => b.rewrite(ctx, o));
+    for (const o of outs) {
+      this.history.push(o);
+      if (this.history.length > 256) this.history.shift();
+      // A forged sender cannot be expressed on an authenticated channel: such frames are simply not sent.
+      if (o.claimedFrom !== undefined) continue;
+      const delay = o.extraDelayMs ?? 0;
+      if (delay > 0) setTimeout(() => this.sendOne(o.to, o.bytes), delay).unref();
+      else this.sendOne(o.to, o.bytes);
+    }
+  }
+
+  private sendOne(to: NodeId, frame: Uint8Array): void {
     if (this.closed) return;
     if (to === this.opts.self) {
       // A node may address itself; it never goes through a socket.
@@ -122,14 +164,24 @@ export class NodeHost<M, D> {
   private setTimer(afterMs: number, key: TimerKey): void {
     if (this.closed) return;
     const id = timerId(key);
-    clearTimeout(this.timers.get(id));
-    const handle = setTimeout(
-      () => {
-        this.timers.delete(id);
-        if (!this.closed) this.node?.onTimer(key);
-      },
-      Math.max(0, afterMs),
+    this.clearTimer(id);
+    const fire = () => {
+      this.timers.delete(id);
+      if (!this.closed) this.node?.onTimer(key);
+    };
+    // A zero delay means "after the events already queued" (a batch flush): setTimeout(0) would
+    // wait at least a millisecond, setImmediate runs right after pending I/O callbacks.
+    this.timers.set(
+      id,
+      afterMs <= 0 ? { immediate: setImmediate(fire) } : { timeout: setTimeout(fire, afterMs) },
     );
-    this.timers.set(id, handle);
+  }
+
+  private clearTimer(id: string): void {
+    const t = this.timers.get(id);
+    if (t === undefined) return;
+    if (t.timeout !== undefined) clearTimeout(t.timeout);
+    if (t.immediate !== undefined) clearImmediate(t.immediate);
+    this.timers.delete(id);
   }
 }

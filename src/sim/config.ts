@@ -2,12 +2,15 @@
 import type { CryptoSuite } from '../core/crypto-suite.js';
 import type { NodeId } from '../core/ids.js';
 import type { ProtocolModule } from '../protocols/module.js';
+import type { SimApp } from './app.js';
 import type { ByzantineSpec } from './faults.js';
 import type { NetworkConfig } from './network.js';
 
 export interface WorldConfig {
   readonly seed: number;
   readonly module: ProtocolModule<unknown>;
+  /** The service the cluster runs and the workload clients send (app.ts). */
+  readonly app: SimApp;
   readonly n: number;
   readonly f: number;
   readonly clients: number;

@@ -9,7 +9,6 @@ import { ClientCore } from '../smr/client-core.js';
 import type { Wire } from '../smr/messages.js';
 import type { Observation } from '../smr/observations.js';
 import { ReplicaNode } from '../smr/replica-node.js';
-import { CounterService } from '../smr/service.js';
 import type { WorldConfig } from './config.js';
 
 export function createInstance(
@@ -34,7 +33,7 @@ export function createInstance(
   return new ReplicaNode(env, {
     module: cfg.module,
     config: { members: replicas, f: cfg.f, role: 'active', tuning: cfg.tuning },
-    service: new CounterService(cfg.replyBytes),
+    service: cfg.app.makeService(cfg.replyBytes),
     clientWindowMax: 1024,
     checkpointInterval: 128,
   });

@@ -9,10 +9,13 @@ import type { ByzantineSpec } from './faults.js';
 import type { NetworkConfig } from './network.js';
 import { World, type WorldResult } from './world.js';
 import type { CryptoSuite } from '../core/crypto-suite.js';
+import { counterApp, type SimApp } from './app.js';
 
 export interface SweepOptions {
   readonly protocol: string;
   readonly module: ProtocolModule<unknown>;
+  /** The service and workload (default: the counter). */
+  readonly app?: SimApp;
   readonly n: number;
   readonly f: number;
   readonly seeds: number;
@@ -55,6 +58,7 @@ export function replayCommand(o: SweepOptions, seed: number): string {
   const parts = [
     `npx bulwark sim --protocol ${o.protocol} --n ${o.n} --f ${o.f} --seeds 1 --seed-start ${seed}`,
   ];
+  if (o.app !== undefined && o.app !== counterApp) parts.push(`--service ${o.app.name}`);
   if (o.requests !== simDefaults.requests) parts.push(`--requests ${o.requests}`);
   if (o.clients !== simDefaults.clients) parts.push(`--clients ${o.clients}`);
   if (o.byzantineText) parts.push(`--byzantine "${o.byzantineText}"`);
@@ -69,6 +73,7 @@ export function worldConfig(o: SweepOptions, seed: number): WorldConfig {
   return {
     seed,
     module: o.module,
+    app: o.app ?? counterApp,
     n: o.n,
     f: o.f,
     clients: o.clients,

@@ -2,11 +2,12 @@
  * The workload of a simulated run: each client keeps up to `outstanding` requests in flight,
  * and its k-th request becomes due only at k × spacing, so the requests span the faulty phase
  * and the stabilization that follows (a run that finished before its first crash would test
- * nothing). Ops are random bytes from the seed.
+ * nothing). Ops come from the run's application (app.ts), drawn from the seed.
  */
 import type { NodeId } from '../core/ids.js';
 import type { SeededRng } from '../core/rng.js';
 import type { ClientCore } from '../smr/client-core.js';
+import type { SimApp } from './app.js';
 
 export class Workload {
   private readonly issued = new Map<NodeId, number>();
@@ -18,6 +19,7 @@ export class Workload {
     private readonly perClient: ReadonlyMap<NodeId, number>,
     private readonly requestBytes: number,
     private readonly rng: SeededRng,
+    private readonly app: SimApp,
     /** Virtual ms over which each client's requests are spread. */
     readonly spanMs: number,
   ) {
@@ -43,9 +45,8 @@ export class Workload {
     const quota = this.perClient.get(client) ?? 0;
     const due = Math.min(quota, Math.floor(nowMs / this.spacingMs(client)) + 1);
     while (core.outstanding < outstanding && (this.issued.get(client) ?? 0) < due) {
-      const op = new Uint8Array(this.requestBytes);
-      for (let i = 0; i < op.byteLength; i++) op[i] = this.rng.int(256);
-      if (core.invoke(op) === undefined) return;
+      const { op, readOnly } = this.app.nextOp(this.rng, this.requestBytes);
+      if (core.invoke(op, readOnly) === undefined) return;
       this.issued.set(client, (this.issued.get(client) ?? 0) + 1);
       this.invoked++;
     }

@@ -14,7 +14,8 @@ import { ClientCore } from '../smr/client-core.js';
 import { wireSchema, type Wire } from '../smr/messages.js';
 import type { Observation } from '../smr/observations.js';
 import { makeBehaviour, type Behaviour, type Outgoing } from './adversaries/index.js';
-import { smrCheckers, type Checker, type Violation } from './checkers/index.js';
+import { smrCheckers, type Violation } from './checkers/index.js';
+import { Referee } from './referee.js';
 import type { WorldConfig } from './config.js';
 import { EventQueue } from './event-queue.js';
 import { planCrashes } from './faults.js';
@@ -95,10 +96,8 @@ export class World {
   private readonly codec: Codec<Wire<unknown>>;
   private readonly net: NetworkModel;
   private readonly rng: SeededRng;
-  private readonly checkers: Checker[] = smrCheckers();
   private readonly workload: Workload;
-  private readonly outstanding = new Map<string, { client: NodeId; requestId: number }>();
-  readonly violations: Violation[] = [];
+  private readonly referee: Referee;
   readonly stats: WorldStats = {
     deliveries: 0,
     steps: 0,
@@ -121,8 +120,10 @@ export class World {
       shareRequests(this.clientIds, cfg.requests),
       cfg.requestBytes,
       this.rng.fork(),
+      cfg.app,
       cfg.stableAtMs * 1.2,
     );
+    this.referee = new Referee([...smrCheckers(), ...cfg.app.checkers()], this.workload);
     for (const id of this.allIds) this.nodes.set(id, this.makeNode(id));
     for (const [id, behaviours] of cfg.byzantine) {
       if (!behaviours.includes('twins')) continue;
@@ -135,7 +136,7 @@ export class World {
     for (const node of [...this.nodes.values(), ...this.twins.values()]) node.instance.start();
     this.scheduleCrashes();
     for (const id of this.clientIds) this.topUp(id);
-    while (this.queue.size > 0 && !this.workload.done && this.violations.length === 0) {
+    while (this.queue.size > 0 && !this.workload.done && this.referee.violations.length === 0) {
       if (this.queue.peekTime() > this.cfg.deadlineMs) break;
       if (this.stats.steps >= this.cfg.eventsMax) {
         this.violate('runaway', `more than ${this.cfg.eventsMax} events by ${Math.round(this.now)} ms`);
@@ -149,11 +150,11 @@ export class World {
     this.finish();
     return {
       seed: this.cfg.seed,
-      violations: this.violations,
+      violations: this.referee.violations,
       requestsCommitted: this.workload.completed,
       requestsInvoked: this.workload.invoked,
       virtualMs: this.now,
-      stats: this.stats,
+      stats: { ...this.stats, suspicions: this.referee.suspicions },
     };
   }
 
@@ -237,18 +238,7 @@ export class World {
   }
 
   private observe(obs: Observation): void {
-    if (obs.kind === 'invoked') this.outstanding.set(`${obs.client}:${obs.requestId}`, obs);
-    if (obs.kind === 'completed' || obs.kind === 'failed') {
-      this.outstanding.delete(`${obs.client}:${obs.requestId}`);
-      if (obs.kind === 'completed') this.workload.completed++;
-      else this.workload.failed++;
-    }
-    if (obs.kind === 'suspected') this.stats.suspicions++;
-    const ctx = this.checkContext();
-    for (const c of this.checkers) {
-      const message = c.observe(obs, ctx);
-      if (message !== undefined) this.violate(c.name, message);
-    }
+    this.referee.observe(obs, this.checkContext());
     if (obs.kind === 'completed' || obs.kind === 'failed') this.topUp(obs.client);
   }
 
@@ -265,15 +255,11 @@ export class World {
   }
 
   private finish(): void {
-    if (this.violations.length > 0) return;
-    const ctx = {
+    this.referee.finish({
       ...this.checkContext(),
       stableAtMs: this.cfg.stableAtMs,
-      outstanding: [...this.outstanding.values()],
-      requestsInvoked: this.workload.invoked,
       down: [...this.downSince].map(([node, sinceMs]) => ({ node, sinceMs })),
-    };
-    for (const c of this.checkers) for (const m of c.finish?.(ctx) ?? []) this.violate(c.name, m);
+    });
   }
 
   private checkContext() {
@@ -286,7 +272,7 @@ export class World {
   }
 
   private violate(invariant: string, message: string): void {
-    this.violations.push({ invariant, message, atMs: this.now, step: this.stats.steps });
+    this.referee.violate(invariant, message, { now: this.now, step: this.stats.steps });
   }
 
   private scheduleCrashes(): void {

@@ -26,9 +26,11 @@ interface BenchFlags {
   seconds: number;
   messages: number;
   json: boolean;
+  /** Whether --crypto was given (the matrix runs both modes otherwise). */
+  cryptoSet?: boolean;
 }
 
-const targets = ['cluster', 'codec', 'crypto', 'transport', 'sim'] as const;
+const targets = ['cluster', 'matrix', 'codec', 'crypto', 'transport', 'sim'] as const;
 
 export function registerBench(program: Command): void {
   program
@@ -52,10 +54,13 @@ export function registerBench(program: Command): void {
     .option('--seconds <seconds>', 'seconds per measurement (codec, crypto)', positive, 1)
     .option('--messages <count>', 'messages per run (transport)', int(1000, 100_000_000), 1_000_000)
     .option('--json', 'machine-readable report on stdout', false)
-    .action(async (target: (typeof targets)[number], flags: BenchFlags) => {
+    .action(async (target: (typeof targets)[number], flags: BenchFlags, cmd: Command) => {
+      flags.cryptoSet = cmd.getOptionValueSource('crypto') === 'cli';
       switch (target) {
         case 'cluster':
           return clusterCommand(flags);
+        case 'matrix':
+          return matrixCommand(flags);
         case 'codec':
           return codecCommand(flags);
         case 'crypto':
@@ -144,6 +149,29 @@ function printCluster(result: ClusterBenchResult): void {
     ),
   );
   console.log(`replica CPU: ${result.replicaCpuShare.map((s) => `${Math.round(s * 100)}%`).join(', ')}`);
+}
+
+/** The grid of the PBFT issue's measurements; `--n`, `--request-size`, `--outstanding`, `--crypto` pin one axis. */
+async function matrixCommand(flags: BenchFlags & { outstandingSet?: boolean }): Promise<void> {
+  const { benchMatrix, matrixMarkdown } = await import('../../bench/matrix.js');
+  const protocol = flags.protocol ?? 'pbft';
+  const progress = new Progress(!flags.json);
+  const cells = await benchMatrix({
+    protocol,
+    ns: flags.n !== undefined ? [flags.n] : [4, 7, 10],
+    requestSizes: flags.requestSize > 0 ? [flags.requestSize] : [0, 1024],
+    outstanding: flags.outstanding > 1 ? [flags.outstanding] : [1, 16, 64, 256],
+    cryptos: flags.cryptoSet ? [flags.crypto] : ['real', 'none'],
+    runs: flags.runs,
+    durationSec: flags.duration,
+    onCell: (done, total, c) =>
+      progress.update(
+        `matrix ${done}/${total}: n=${c.n} ${c.requestBytes}B ×${c.outstanding} ${c.crypto}: ${c.throughputOpsPerSec} ops/s`,
+      ),
+  });
+  progress.done();
+  if (flags.json) printJson(cells.map(({ runs: _runs, ...c }) => c));
+  else console.log(matrixMarkdown(protocol, cells));
 }
 
 // Each target loads its benchmark only when run, so one command does not pay for the others.

@@ -6,6 +6,7 @@ import { parseByzantine } from '../../sim/faults.js';
 import { defaultNetwork } from '../../sim/network.js';
 import { runSweep } from '../../sim/run.js';
 import { simDefaults } from '../../sim/config.js';
+import { appNames, simApp } from '../../sim/app.js';
 import { printJson, Progress, table } from '../output.js';
 import { fail, fraction, int } from '../parse.js';
 
@@ -22,6 +23,7 @@ interface SimFlags {
   duplicate: number;
   partitions: boolean;
   crashes: boolean;
+  service: string;
   json: boolean;
 }
 
@@ -43,6 +45,11 @@ export function registerSim(program: Command): void {
     .option('--duplicate <p>', 'message duplication', fraction, 0)
     .option('--partitions', 'open partitions that heal before stabilization', false)
     .option('--crashes', 'crash replicas (and restart them where the protocol can recover)', false)
+    .option(
+      '--service <name>',
+      `the replicated service and its workload: ${appNames().join(', ')}`,
+      'counter',
+    )
     .option('--json', 'machine-readable report on stdout', false)
     .action((flags: SimFlags) => simCommand(flags));
 }
@@ -61,10 +68,13 @@ function simCommand(flags: SimFlags): void {
     fail(`${flags.protocol} needs ${module.quorum(f).n} replicas for f=${f}; --n is ${flags.n}`, 2);
   const byz = parseByzantine(flags.byzantine, flags.n, flags.protocol);
   if (!byz.ok) fail(byz.error, 2);
+  const app = simApp(flags.service);
+  if (app === undefined) fail(`unknown service '${flags.service}'; known: ${appNames().join(', ')}`, 2);
   const progress = new Progress(!flags.json);
   const report = runSweep({
     protocol: flags.protocol,
     module,
+    app,
     n: flags.n,
     f,
     seeds: flags.seeds,
