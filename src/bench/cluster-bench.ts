@@ -19,6 +19,7 @@ import { protocols } from '../protocols/registry.js';
 import { BulwarkClient } from '../runtime/client.js';
 import { freePorts, launchCluster, queryStats, stopCluster } from '../runtime/launcher.js';
 import { wireSchema, type Wire } from '../smr/messages.js';
+import { readQuorumOf } from '../smr/read-only.js';
 import { round, Samples } from './stats.js';
 
 export interface ClusterBenchOptions {
@@ -125,6 +126,7 @@ function makeClients(
       core: {
         replicas: spec.members.map((m) => m.id),
         replyQuorum: quorum.replyQuorum,
+        readQuorum: readQuorumOf(quorum, spec.members.length),
         retryMs: 500,
         retryMsMax: 4_000,
         retriesMax: 8,

@@ -150,6 +150,15 @@ export interface OrderingProtocol<M, T extends TimerKey = TimerKey> extends Prot
   onStateInstalled(seq: number): void;
   /** The replica this one believes leads, if the protocol has a leader (told to clients in replies). */
   leaderHint?(): NodeId;
+  /** What an operator wants to see (dashboard, demo, stats): view, leader, counters. */
+  status?(): ProtocolStatus;
+}
+
+export interface ProtocolStatus {
+  readonly view?: number;
+  readonly leader?: NodeId;
+  /** Monotonic counters by name (view changes started, completed, checkpoints, …), metric-safe names. */
+  readonly counters?: Readonly<Record<string, number>>;
 }
 
 /** What a protocol factory is given besides its Env. */

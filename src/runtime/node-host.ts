@@ -34,6 +34,8 @@ export interface NodeHostOptions<M, D> {
 }
 
 export class NodeHost<M, D> {
+  /** Suspicions this node raised, by suspect and evidence code ("2:BAD_DIGEST" → count). */
+  readonly suspicionsBy = new Map<string, number>();
   readonly counters: HostCounters = {
     framesIn: 0,
     framesOut: 0,
@@ -72,6 +74,8 @@ export class NodeHost<M, D> {
       deliver: (d) => o.onDeliver(d),
       suspect: (node, evidence) => {
         this.counters.suspicions++;
+        const key = `${node}:${evidence.code}`;
+        this.suspicionsBy.set(key, (this.suspicionsBy.get(key) ?? 0) + 1);
         o.log.log('warn', 'suspect', { node, code: evidence.code, detail: evidence.detail });
       },
     };

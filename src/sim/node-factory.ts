@@ -8,6 +8,7 @@ import { CLIENT_ID_MIN, type NodeId } from '../core/ids.js';
 import { ClientCore } from '../smr/client-core.js';
 import type { Wire } from '../smr/messages.js';
 import type { Observation } from '../smr/observations.js';
+import { readQuorumOf } from '../smr/read-only.js';
 import { ReplicaNode } from '../smr/replica-node.js';
 import type { WorldConfig } from './config.js';
 
@@ -22,6 +23,7 @@ export function createInstance(
     return new ClientCore(env, {
       replicas,
       replyQuorum: cfg.module.quorum(cfg.f).replyQuorum,
+      readQuorum: readQuorumOf(cfg.module.quorum(cfg.f), replicas.length),
       retryMs: cfg.clientRetryMs,
       retryMsMax: 2_000,
       retriesMax: 1_000,

@@ -2,18 +2,43 @@
  * The client side of a replicated service, as a pure state machine: many outstanding requests,
  * a result accepted on `replyQuorum` matching replies from distinct replicas, retransmission to
  * every replica on timeout with back-off, the leader learnt from replies, and a bounded number
- * of retries ending in a clear failure. The TCP runtime wraps it in promises; the simulator
- * drives it directly.
+ * of retries ending in a clear failure. Read-only requests first go to every replica and are
+ * accepted on `readQuorum` matching read-only replies, falling back to ordering (read-only.ts).
+ * The TCP runtime wraps it in promises; the simulator drives it directly.
  */
 import type { Env, Protocol, TimerKey } from '../core/env.js';
 import type { NodeId } from '../core/ids.js';
-import type { Wire } from './messages.js';
+import type { Wire, WireReply } from './messages.js';
 import type { Observation } from './observations.js';
+import { canStillAgree, equalBytes } from './read-only.js';
+
+export { equalBytes } from './read-only.js';
+
+/**
+ * Matching replies that settle an ordered request. Alone that is `replyQuorum` (f+1: one correct
+ * replica vouches for the result). With unordered reads it must be more: a write that completed
+ * and a later read must share a correct replica, or a read could miss a completed write (f lying
+ * replicas plus correct ones that have not executed it yet can agree on the old value). With f
+ * liars (replyQuorum - 1), write quorum w and read quorum r over n replicas, the correct
+ * replicas behind each intersect when w + r > n + f; for PBFT (n = 3f+1, r = 2f+1) w = 2f+1.
+ */
+export function orderedQuorumFor(o: Pick<ClientOptions, 'replicas' | 'replyQuorum' | 'readQuorum'>): number {
+  if (o.readQuorum === undefined) return o.replyQuorum;
+  const liars = o.replyQuorum - 1;
+  return Math.max(o.replyQuorum, o.replicas.length + liars + 1 - o.readQuorum);
+}
 
 export interface ClientOptions {
   readonly replicas: readonly NodeId[];
   /** Matching replies needed: f+1 under Byzantine faults, 1 under crash faults. */
   readonly replyQuorum: number;
+  /**
+   * Matching read-only replies that settle a read-only request without ordering: 2f+1 under
+   * Byzantine faults (read-only.ts, readQuorumOf). Absent: read-only requests are ordered.
+   */
+  readonly readQuorum?: number;
+  /** How long a read-only request waits for its read quorum before it is ordered (default retryMs). */
+  readonly readTimeoutMs?: number;
   /** The first retransmission timeout; doubles up to retryMsMax. */
   readonly retryMs: number;
   readonly retryMsMax: number;
@@ -27,18 +52,22 @@ export interface ClientOptions {
 
 interface Pending {
   readonly op: Uint8Array;
-  readonly readOnly: boolean;
+  /** 'read': sent to every replica as read-only, waiting for a read quorum; 'ordered': being ordered. */
+  phase: 'read' | 'ordered';
   attempt: number;
-  /** replica → the result it sent. */
-  readonly replies: Map<NodeId, Uint8Array>;
+  /** replica → the result it sent (in the current phase). */
+  replies: Map<NodeId, Uint8Array>;
 }
 
-type ClientTimer = { kind: 'retry'; requestId: number; attempt: number };
+type ClientTimer =
+  { kind: 'retry'; requestId: number; attempt: number } | { kind: 'read'; requestId: number };
 
 export class ClientCore implements Protocol<Wire<unknown>, TimerKey> {
   private nextId: number;
   private readonly pending = new Map<number, Pending>();
   private leader: NodeId;
+  /** Matching replies that settle an ordered request (orderedQuorumFor). */
+  private readonly orderedQuorum: number;
   private readonly replicaSet: ReadonlySet<NodeId>;
 
   constructor(
@@ -48,6 +77,7 @@ export class ClientCore implements Protocol<Wire<unknown>, TimerKey> {
     this.nextId = opts.firstRequestId;
     this.leader = opts.replicas[0] ?? 0;
     this.replicaSet = new Set(opts.replicas);
+    this.orderedQuorum = orderedQuorumFor(opts);
   }
 
   start(): void {}
@@ -64,41 +94,44 @@ export class ClientCore implements Protocol<Wire<unknown>, TimerKey> {
   invoke(op: Uint8Array, readOnly = false): number | undefined {
     if (!this.canInvoke()) return undefined;
     const requestId = this.nextId++;
-    this.pending.set(requestId, { op, readOnly, attempt: 0, replies: new Map() });
+    const quorum = this.opts.readQuorum;
+    const unordered = readOnly && quorum !== undefined && quorum >= 1 && quorum <= this.opts.replicas.length;
+    const phase = unordered ? 'read' : 'ordered';
+    this.pending.set(requestId, { op, phase, attempt: 0, replies: new Map() });
     this.env.deliver({ kind: 'invoked', client: this.env.self, requestId, op, readOnly, at: this.env.now() });
-    this.transmit(requestId, [this.leader]);
+    if (phase === 'read') this.sendRead(requestId);
+    else this.transmit(requestId, [this.leader]);
     return requestId;
   }
 
   onMessage(from: NodeId, message: Wire<unknown>): void {
     if (message.kind !== 'reply' || !this.replicaSet.has(from)) return;
     const p = this.pending.get(message.requestId);
-    if (p === undefined) return;
+    // A reply counts only in its own phase: a read-only answer never settles an ordered request.
+    if (p === undefined || message.readOnly !== (p.phase === 'read')) return;
     p.replies.set(from, message.result);
-    if (countMatching(p.replies, message.result) < this.opts.replyQuorum) return;
+    if (p.phase === 'read') return this.onReadReply(message.requestId, p, message);
+    if (countMatching(p.replies, message.result) < this.orderedQuorum) return;
     if (this.replicaSet.has(message.leaderHint)) this.leader = message.leaderHint;
-    this.settle(message.requestId);
-    this.env.deliver({
-      kind: 'completed',
-      client: this.env.self,
-      requestId: message.requestId,
-      result: message.result,
-      at: this.env.now(),
-    });
+    this.complete(message.requestId, message.result, false);
   }
 
   onTimer(timer: TimerKey): void {
     const t = timer as ClientTimer;
-    if (t.kind !== 'retry') return;
     const p = this.pending.get(t.requestId);
-    if (p === undefined || p.attempt !== t.attempt) return;
+    if (p === undefined) return;
+    if (t.kind === 'read') {
+      if (p.phase === 'read') this.order(t.requestId, p);
+      return;
+    }
+    if (t.kind !== 'retry' || p.phase !== 'ordered' || p.attempt !== t.attempt) return;
     if (p.attempt >= this.opts.retriesMax) {
       this.settle(t.requestId);
       this.env.deliver({
         kind: 'failed',
         client: this.env.self,
         requestId: t.requestId,
-        reason: `no ${this.opts.replyQuorum} matching replies after ${p.attempt + 1} transmissions`,
+        reason: `no ${this.orderedQuorum} matching replies after ${p.attempt + 1} transmissions`,
         at: this.env.now(),
       });
       return;
@@ -108,7 +141,35 @@ export class ClientCore implements Protocol<Wire<unknown>, TimerKey> {
     this.transmit(t.requestId, this.opts.replicas);
   }
 
+  private onReadReply(requestId: number, p: Pending, m: WireReply): void {
+    const quorum = this.opts.readQuorum as number;
+    if (countMatching(p.replies, m.result) >= quorum) return this.complete(requestId, m.result, true);
+    // Replicas answered from different states (a concurrent write): no need to wait for the timeout.
+    if (!canStillAgree(p.replies, this.opts.replicas.length, quorum)) this.order(requestId, p);
+  }
+
+  /** Fall back: order the same operation under the same id (it was never ordered, so it executes once). */
+  private order(requestId: number, p: Pending): void {
+    this.env.cancelTimer({ kind: 'read', requestId });
+    p.phase = 'ordered';
+    p.replies = new Map();
+    this.transmit(requestId, [this.leader]);
+  }
+
+  private sendRead(requestId: number): void {
+    this.send(requestId, this.opts.replicas);
+    this.env.setTimer(this.opts.readTimeoutMs ?? this.opts.retryMs, { kind: 'read', requestId });
+  }
+
   private transmit(requestId: number, to: readonly NodeId[]): void {
+    const p = this.pending.get(requestId);
+    if (p === undefined) return;
+    this.send(requestId, to);
+    const after = Math.min(this.opts.retryMs * 2 ** p.attempt, this.opts.retryMsMax);
+    this.env.setTimer(after, { kind: 'retry', requestId, attempt: p.attempt });
+  }
+
+  private send(requestId: number, to: readonly NodeId[]): void {
     const p = this.pending.get(requestId);
     if (p === undefined) return;
     const msg: Wire<unknown> = {
@@ -116,19 +177,30 @@ export class ClientCore implements Protocol<Wire<unknown>, TimerKey> {
       client: this.env.self,
       requestId,
       lowWater: this.lowWater(),
-      readOnly: p.readOnly,
+      readOnly: p.phase === 'read',
       op: p.op,
     };
     for (const r of to) this.env.send(r, msg);
-    const after = Math.min(this.opts.retryMs * 2 ** p.attempt, this.opts.retryMsMax);
-    this.env.setTimer(after, { kind: 'retry', requestId, attempt: p.attempt });
+  }
+
+  private complete(requestId: number, result: Uint8Array, readOnly: boolean): void {
+    this.settle(requestId);
+    this.env.deliver({
+      kind: 'completed',
+      client: this.env.self,
+      requestId,
+      result,
+      at: this.env.now(),
+      ...(readOnly ? { readOnly: true } : {}),
+    });
   }
 
   private settle(requestId: number): void {
     const p = this.pending.get(requestId);
     if (p === undefined) return;
     this.pending.delete(requestId);
-    this.env.cancelTimer({ kind: 'retry', requestId, attempt: p.attempt });
+    if (p.phase === 'read') this.env.cancelTimer({ kind: 'read', requestId });
+    else this.env.cancelTimer({ kind: 'retry', requestId, attempt: p.attempt });
   }
 
   /** Every id below the oldest pending one is settled (completed or failed). */
@@ -146,10 +218,4 @@ function countMatching(replies: Map<NodeId, Uint8Array>, result: Uint8Array): nu
   let n = 0;
   for (const r of replies.values()) if (equalBytes(r, result)) n++;
   return n;
-}
-
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.byteLength !== b.byteLength) return false;
-  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -1,10 +1,40 @@
 /**
  * The wire envelope of a replicated service: what clients and replicas say to each other
- * (requests and replies), and the ordering protocol's own messages carried inside. One schema
- * per protocol, built by `wireSchema`, so a frame decodes in one pass into a typed message.
+ * (requests and replies), the ordering protocol's own messages carried inside, and the
+ * state-transfer messages replicas exchange (checkpoints.ts, state-server.ts,
+ * state-transfer.ts). One schema per protocol, built by `wireSchema`, so a frame decodes in one
+ * pass into a typed message. Tags are wire numbers: never reuse one.
  */
+import { DIGEST_BYTES } from '../core/crypto-suite.js';
 import { limits } from '../core/limits.js';
-import { bool, bytes, struct, u32, u64, union, type Infer, type Schema } from '../codec/schema.js';
+import {
+  bool,
+  bytes,
+  fixedBytes,
+  list,
+  struct,
+  u32,
+  u64,
+  union,
+  type Infer,
+  type Schema,
+} from '../codec/schema.js';
+
+/**
+ * Bounds of the state-transfer messages. They keep every state message inside one frame
+ * (limits.frameBytesMax): a digest list of `leavesMax` digests, or `piecesMax` pieces holding
+ * `pieceBytesMax` bytes in all.
+ */
+export const stateLimits = {
+  /** Pages of one checkpoint: the service's pages and the reply cache's together. */
+  leavesMax: 65_536,
+  /** Pages (or fragments of pages) asked for, or sent, in one message. */
+  piecesMax: 1_024,
+  /** Bytes of page data in one piece, and in one state-pages message at most. */
+  pieceBytesMax: 2 * 1024 * 1024,
+  /** The largest page a requester assembles (fragment by fragment); larger ones are refused. */
+  pageBytesMax: 256 * 1024 * 1024,
+} as const;
 
 export const requestFields = {
   client: u32,
@@ -17,6 +47,19 @@ export const requestFields = {
 
 export const requestSchema = struct('Request', requestFields);
 
+const digest = fixedBytes(DIGEST_BYTES, 'digest');
+
+/** A page, or the part of it from `offset`, that a requester wants. */
+const wantedPiece = struct('WantedPiece', { index: u32, offset: u32 });
+
+/** Bytes [offset, offset + data.length) of page `index`, whose full encoding is `total` bytes. */
+const pagePiece = struct('PagePiece', {
+  index: u32,
+  offset: u32,
+  total: u32,
+  data: bytes(stateLimits.pieceBytesMax, 'data'),
+});
+
 export function wireSchema<P>(protocol: Schema<P>) {
   return union('Wire', {
     request: [1, requestFields],
@@ -24,15 +67,36 @@ export function wireSchema<P>(protocol: Schema<P>) {
       2,
       {
         requestId: u64,
+        /**
+         * Answered from the replica's current state without ordering (read-only.ts): the client
+         * counts such replies apart, towards its read quorum, never towards an ordered result.
+         */
+        readOnly: bool,
         /** The replica this one believes leads, so a client learns where to send next. */
         leaderHint: u32,
         result: bytes(limits.resultBytesMax, 'result'),
       },
     ],
     proto: [3, { msg: protocol }],
+    /**
+     * A replica fetching checkpoint `seq` (certified as `digest`) asks a peer for its page
+     * digests (no pieces) or for these pages, each from an offset (a page larger than a piece
+     * comes in fragments).
+     */
+    'state-query': [4, { seq: u64, digest, pieces: list(wantedPiece, stateLimits.piecesMax, 'pieces') }],
+    /** The page digests (Merkle leaves) of checkpoint `seq`; none if the sender does not keep it. */
+    'state-digests': [5, { seq: u64, digest, leaves: list(digest, stateLimits.leavesMax, 'leaves') }],
+    /** Pieces of pages of checkpoint `seq`; none if the sender does not keep it. */
+    'state-pages': [6, { seq: u64, digest, pieces: list(pagePiece, stateLimits.piecesMax, 'pieces') }],
   });
 }
 
 export type Wire<P> = Infer<ReturnType<typeof wireSchema<P>>>;
 export type WireRequest = Extract<Wire<unknown>, { kind: 'request' }>;
 export type WireReply = Extract<Wire<unknown>, { kind: 'reply' }>;
+export type StateQuery = Extract<Wire<unknown>, { kind: 'state-query' }>;
+export type StateDigests = Extract<Wire<unknown>, { kind: 'state-digests' }>;
+export type StatePages = Extract<Wire<unknown>, { kind: 'state-pages' }>;
+export type StateMessage = StateQuery | StateDigests | StatePages;
+export type PagePiece = StatePages['pieces'][number];
+export type WantedPiece = StateQuery['pieces'][number];

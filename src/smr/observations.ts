@@ -36,6 +36,12 @@ export type Observation =
       readonly requestId: number;
       readonly result: Uint8Array;
       readonly at: number;
+      /**
+       * Accepted on a quorum of read-only replies, without ordering (smr/read-only.ts): no
+       * replica executed it, so the result is the service's answer to a query at some point
+       * in the order, not one of the executed results.
+       */
+      readonly readOnly?: boolean;
     }
   /** A client gave up on a request after its retries. */
   | {
@@ -45,5 +51,7 @@ export type Observation =
       readonly reason: string;
       readonly at: number;
     }
+  /** A replica installed checkpoint `seq` by state transfer: it executed none of the batches up to it. */
+  | { readonly kind: 'state-installed'; readonly replica: NodeId; readonly seq: number }
   /** A node reported a peer (protocol evidence). */
   | { readonly kind: 'suspected'; readonly by: NodeId; readonly node: NodeId; readonly code: string };

@@ -9,7 +9,9 @@
  * below, so replicas can forget those results: memory per client is bounded by windowMax.
  *
  * The window is replicated state: it changes only when an ordered request executes, so all
- * correct replicas hold the same one.
+ * correct replicas hold the same one. It is part of every checkpoint (reply-cache-pages.ts):
+ * a replica that installs a checkpoint by state transfer must also know which requests that
+ * state already reflects, or it would execute them again.
  */
 import type { NodeId } from '../core/ids.js';
 
@@ -21,14 +23,16 @@ export type CacheLookup =
   /** Beyond the window: the client is ahead of what it may have outstanding. */
   | { readonly state: 'beyond' };
 
-interface ClientWindow {
+export interface ClientWindow {
   low: number;
   /** id → cached result, for executed ids above `low`. */
   readonly done: Map<number, Uint8Array>;
 }
 
 export class ReplyCache {
-  private readonly clients = new Map<NodeId, ClientWindow>();
+  private clients = new Map<NodeId, ClientWindow>();
+  /** Clients whose window changed since the checkpointer last asked (takeDirtyClients). */
+  private dirty = new Set<NodeId>();
 
   constructor(readonly windowMax: number) {}
 
@@ -47,12 +51,18 @@ export class ReplyCache {
    * says whether to execute: false for a request already executed or settled.
    */
   admit(client: NodeId, requestId: number, lowWater: number): boolean {
+    // Ids start at 1 (a client's low-water mark is at least 0); anything else is never executed.
+    if (!Number.isSafeInteger(requestId) || requestId < 1) return false;
     let w = this.clients.get(client);
     if (w === undefined) {
-      w = { low: Math.min(lowWater, requestId - 1), done: new Map() };
+      w = { low: Math.max(0, Math.min(lowWater, requestId - 1)), done: new Map() };
       this.clients.set(client, w);
+      this.dirty.add(client);
     }
-    if (lowWater > w.low && lowWater < requestId) this.raise(w, lowWater);
+    if (lowWater > w.low && lowWater < requestId) {
+      this.raise(w, lowWater);
+      this.dirty.add(client);
+    }
     if (requestId <= w.low || w.done.has(requestId)) return false;
     // A Byzantine or broken client far beyond its window: settle nothing, execute nothing.
     return requestId <= w.low + this.windowMax;
@@ -62,6 +72,25 @@ export class ReplyCache {
     const w = this.clients.get(client);
     if (w === undefined) return;
     w.done.set(requestId, result);
+    this.dirty.add(client);
+  }
+
+  /** The clients whose windows changed since the last call, and forget them (the checkpointer calls this). */
+  takeDirtyClients(): NodeId[] {
+    const out = [...this.dirty];
+    this.dirty = new Set();
+    return out;
+  }
+
+  /** Every client's window, for the checkpointer to encode (read-only by contract). */
+  windows(): ReadonlyMap<NodeId, ClientWindow> {
+    return this.clients;
+  }
+
+  /** Replace the whole cache by one installed from a checkpoint (state transfer). */
+  install(windows: Map<NodeId, ClientWindow>): void {
+    this.clients = windows;
+    this.dirty = new Set();
   }
 
   /** Executed requests tracked above the low-water marks (bounded by clients × windowMax). */

@@ -42,6 +42,7 @@ function harness(replyQuorum: number) {
 const reply = (requestId: number, result: number, leaderHint = 0): Wire<unknown> => ({
   kind: 'reply',
   requestId,
+  readOnly: false,
   leaderHint,
   result: Uint8Array.of(result),
 });
