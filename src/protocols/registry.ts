@@ -3,15 +3,16 @@
  * CLI can say it is not available yet instead of pretending.
  */
 import type { ProtocolModule } from './module.js';
+import { pbft } from './pbft/index.js';
 import { sequencer } from './sequencer/index.js';
 
 export const protocols: ReadonlyMap<string, ProtocolModule<unknown>> = new Map([
   [sequencer.name, sequencer as ProtocolModule<unknown>],
+  [pbft.name, pbft as ProtocolModule<unknown>],
 ]);
 
 /** Protocols on the roadmap (DESIGN.md §7), not yet built. */
 export const planned: ReadonlyMap<string, string> = new Map([
-  ['pbft', 'PBFT arrives with the PBFT issue (roadmap step 2)'],
   ['paxos', 'crash-tolerant Paxos arrives with roadmap step 3'],
   ['itua', 'the ITUA group communication stack arrives with roadmap step 4'],
   ['async', 'randomized asynchronous agreement arrives with roadmap step 5'],

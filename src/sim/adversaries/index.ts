@@ -18,6 +18,8 @@ import {
   silent,
   slow,
 } from './generic.js';
+import { ituaBehaviours } from './itua.js';
+import { pbftBehaviours } from './pbft.js';
 
 export interface BehaviourOptions {
   /** The delay scale of `slow` (set it near the protocol's timeouts). */
@@ -65,3 +67,6 @@ export function makeBehaviour(protocol: string, name: string, opts: BehaviourOpt
 }
 
 export type { AdversaryContext, Behaviour, Outgoing } from './behaviour.js';
+
+registerProtocolBehaviours('itua', ituaBehaviours);
+registerProtocolBehaviours('pbft', pbftBehaviours);

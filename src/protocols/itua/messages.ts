@@ -1,0 +1,144 @@
+/**
+ * The ITUA stack's messages (seed 003, "Reliable Multicast Protocol" and "Total Ordering"): one
+ * union for what travels between members, one union for what the Total layer puts inside a
+ * reliable multicast (its header, as Ensemble layers add headers), and the statements members
+ * sign. Tags are wire numbers: never reuse one. Every field is bounded (see `ituaLimits`).
+ */
+import { limits } from '../../core/limits.js';
+import { DIGEST_BYTES, SIGNATURE_BYTES } from '../../core/crypto-suite.js';
+import {
+  bytes,
+  fixedBytes,
+  list,
+  optional,
+  struct,
+  u16,
+  u32,
+  u64,
+  union,
+  type Infer,
+} from '../../codec/schema.js';
+
+export const ituaLimits = {
+  /** A reliable multicast's body: the Total layer's header and the application's data. */
+  bodyBytesMax: 64 * 1024,
+  /** The application's data in one multicast: the body less the largest header (tag, order, length). */
+  dataBytesMax: 64 * 1024 - 16,
+  /** Members of one view (ranks are u16, so this also bounds every rank). */
+  membersMax: limits.membersMax,
+} as const;
+
+const view = u32;
+const rank = u16;
+const seq = u64;
+const digest = fixedBytes(DIGEST_BYTES, 'digest');
+const sig = fixedBytes(SIGNATURE_BYTES, 'signature');
+
+/** A sender's signature over the digest statement of one of its multicasts (phase 1). */
+export const signedDigestSchema = struct('SignedDigest', { digest, sig });
+export type SignedDigest = Infer<typeof signedDigestSchema>;
+
+/** One reply signature of a certificate: who replied, and its signature over the reply statement. */
+export const certEntrySchema = struct('CertEntry', { rank, sig });
+export type CertEntry = Infer<typeof certEntrySchema>;
+
+export const ituaSchema = union('Itua', {
+  /** Phase 1: the sender multicasts its signed digest of {m, i, s}. */
+  'rm-digest': [1, { view, sender: rank, seq, digest, sig }],
+  /** Phase 2: a member's signed reply to a digest, sent back to the sender. */
+  'rm-reply': [2, { view, sender: rank, seq, digest, sig }],
+  /** Phase 3: the message itself, with the sender's signed digest and the reply certificate. */
+  'rm-message': [
+    3,
+    {
+      view,
+      sender: rank,
+      seq,
+      body: bytes(ituaLimits.bodyBytesMax, 'body'),
+      sig,
+      cert: list(certEntrySchema, ituaLimits.membersMax, 'cert'),
+    },
+  ],
+  /** A negative acknowledgement: resend the sender's messages fromSeq..toSeq; `held` is the digest I hold. */
+  'rm-nak': [4, { view, sender: rank, fromSeq: seq, toSeq: seq, held: optional(signedDigestSchema) }],
+  /** Evidence that `sender` signed two different digests under one sequence number. */
+  'rm-proof': [5, { view, sender: rank, seq, first: signedDigestSchema, second: signedDigestSchema }],
+  /**
+   * The Stable layer's signed stability array: per sender, how many messages I received (the
+   * Reliable layer delivered them to me: I hold them) and how many my application consumed.
+   */
+  'st-report': [
+    6,
+    {
+      view,
+      received: list(u64, ituaLimits.membersMax, 'received'),
+      consumed: list(u64, ituaLimits.membersMax, 'consumed'),
+      sig,
+    },
+  ],
+});
+
+export type ItuaMessage = Infer<typeof ituaSchema>;
+export type DigestMessage = Extract<ItuaMessage, { kind: 'rm-digest' }>;
+export type ReplyMessage = Extract<ItuaMessage, { kind: 'rm-reply' }>;
+export type RmMessage = Extract<ItuaMessage, { kind: 'rm-message' }>;
+export type NakMessage = Extract<ItuaMessage, { kind: 'rm-nak' }>;
+export type ProofMessage = Extract<ItuaMessage, { kind: 'rm-proof' }>;
+export type ReportMessage = Extract<ItuaMessage, { kind: 'st-report' }>;
+export type ReliableMessage = DigestMessage | ReplyMessage | RmMessage | NakMessage | ProofMessage;
+
+const data = bytes(ituaLimits.dataBytesMax, 'data');
+
+/**
+ * What the Total layer puts in a reliable multicast. `fifo` passes through it unordered (Ensemble's
+ * NOHDR); `ordered` carries its born-order number; `null` advances the sender's numbers without a
+ * payload, so the others can deliver (seed 003, "null messages").
+ */
+export const bodySchema = union('ItuaBody', {
+  fifo: [1, { data }],
+  ordered: [2, { order: u64, data }],
+  null: [3, { order: u64 }],
+});
+
+export type ItuaBody = Infer<typeof bodySchema>;
+
+/** A statement's purpose, as a fixed number (cheaper to encode than a label, and as unambiguous). */
+const domain = u32;
+
+/** What a sender signs in phase 1: `digest` names the message {m, i, s} of this view. */
+export const digestStatementSchema = struct('ItuaDigestStatement', {
+  domain,
+  view,
+  sender: rank,
+  seq,
+  digest,
+});
+
+/** What a replier signs in phase 2 (a different domain, so a digest signature is never a reply). */
+export const replyStatementSchema = struct('ItuaReplyStatement', { domain, view, sender: rank, seq, digest });
+
+/** What the digest of a message covers: the data segment {m, i, s} of the paper, in this view. */
+export const messageContentSchema = struct('ItuaMessageContent', {
+  domain,
+  view,
+  sender: rank,
+  seq,
+  body: bytes(ituaLimits.bodyBytesMax, 'body'),
+});
+
+/** What a member signs in its stability report. */
+export const reportStatementSchema = struct('ItuaReportStatement', {
+  domain,
+  view,
+  reporter: rank,
+  received: list(u64, ituaLimits.membersMax, 'received'),
+  consumed: list(u64, ituaLimits.membersMax, 'consumed'),
+});
+
+/** Domain numbers of the statements ('IT' then a purpose letter and a version digit, in ASCII). */
+export const DOMAIN = {
+  content: 0x4954_4331, // "ITC1": the content a digest names
+  digest: 0x4954_4431, // "ITD1": a sender's phase-1 digest
+  reply: 0x4954_5231, // "ITR1": a phase-2 reply
+  report: 0x4954_5331, // "ITS1": a stability array
+} as const;

@@ -1,0 +1,67 @@
+/**
+ * What the Reliable layer keeps per sender (seed 003, Figure 4: a buffer per sender between the
+ * stability threshold and the overflow threshold), and the pure choice of whom to ask for what
+ * is missing.
+ */
+import type { Rng } from '../../core/rng.js';
+import type { Rank } from './layer.js';
+import type { RmMessage, SignedDigest } from './messages.js';
+
+/** One sequence number of one sender, as this member knows it. */
+export interface Slot {
+  /** The first signed digest seen (or the certified one, once the message arrives). */
+  digest?: SignedDigest;
+  /** My reply, kept to answer a retransmitted digest without signing again. */
+  reply?: Uint8Array;
+  /** The certified message, kept until stable for retransmission. */
+  message?: RmMessage;
+}
+
+export interface SenderState {
+  /** The highest sequence number delivered (all below it too). */
+  delivered: number;
+  /** Figure 4's stability threshold: every member has delivered up to here. */
+  stable: number;
+  /** The highest sequence number known to exist (from digests, messages, others' arrays). */
+  known: number;
+  readonly slots: Map<number, Slot>;
+  nakArmed: boolean;
+  nakRetryMs: number;
+}
+
+/** One of my multicasts before it is stable. */
+export interface Outgoing {
+  readonly body: Uint8Array;
+  readonly signed: SignedDigest;
+  readonly replies: Map<Rank, Uint8Array>;
+  certified: boolean;
+  retryMs: number;
+}
+
+export function newSenderState(nakRetryMs: number): SenderState {
+  return { delivered: 0, stable: 0, known: 0, slots: new Map<number, Slot>(), nakArmed: false, nakRetryMs };
+}
+
+/**
+ * Whom a negative acknowledgement goes to: the sender, and f+1 members (at random) whose
+ * stability arrays say they delivered `fromSeq`. Up to f of them may lie about holding it, so
+ * f+1 reach a correct one, which has it until it is stable.
+ */
+export function nakTargets(
+  reported: readonly (readonly number[])[],
+  self: Rank,
+  sender: Rank,
+  fromSeq: number,
+  f: number,
+  rng: Rng,
+): Rank[] {
+  const holders: Rank[] = [];
+  reported.forEach((row, k) => {
+    if (k !== self && k !== sender && (row[sender] ?? 0) >= fromSeq) holders.push(k);
+  });
+  const targets = [sender];
+  for (let i = 0; i <= f && holders.length > 0; i++) {
+    targets.push(holders.splice(rng.int(holders.length), 1)[0] as Rank);
+  }
+  return targets;
+}

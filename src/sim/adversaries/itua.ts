@@ -1,0 +1,99 @@
+/**
+ * ITUA-specific attacks (seed 003, "Results for Group Membership": the faults injected besides
+ * crashes), as rewrites of what a corrupt member sends: the member's protocol objects run
+ * unchanged, and these decorate their frames. Each must end with the member suspected by every
+ * correct member (the group simulator's detection checker holds them to it).
+ *
+ * - `mutant`: "the corrupted process sends two messages with the same sequence number but with
+ *   different contents". For every other multicast, one other member (a different one each
+ *   time) gets the signed digest of another message under the same number, while the rest
+ *   get the real one; the lie rides along with the next frames to that member too, as a liar
+ *   that wants to be heard would do. The real message still gathers its certificate from the others, so the
+ *   member's stream goes on; the one deceived holds two signed digests once the real message
+ *   reaches it, and its proof reaches everyone.
+ * - `impede-total-order`: "the total ordering layer in the corrupted process does not send the
+ *   required null messages". Its null messages never leave it (their digests do), so its stream,
+ *   and with it the order, stops at its first null.
+ */
+import { bodyCodec, messageDigest, signDigest, type ItuaMessage } from '../../protocols/itua/index.js';
+import type { AdversaryContext, Behaviour, Outgoing } from './behaviour.js';
+import type { BehaviourFactory } from './index.js';
+
+function decode(ctx: AdversaryContext, out: Outgoing): ItuaMessage | undefined {
+  const r = ctx.codec.decode(out.bytes);
+  return r.ok ? (r.value as ItuaMessage) : undefined;
+}
+
+function rankOf(ctx: AdversaryContext): number {
+  return ctx.replicas.indexOf(ctx.self);
+}
+
+/** How many later frames to its victim each lie rides along with, so that loss does not swallow it. */
+const LIE_REPEATS = 8;
+
+/** A mutant keeps the lies it told, per victim, to tell them again (one behaviour per member). */
+export function ituaMutant(): Behaviour {
+  const lies = new Map<number, { bytes: Uint8Array; left: number }[]>();
+  return {
+    name: 'mutant',
+    rewrite(ctx, out) {
+      const again = retell(lies, out);
+      const lie = lieFor(ctx, out);
+      if (lie === undefined) return [out, ...again];
+      const told = lies.get(out.to) ?? [];
+      told.push({ bytes: lie, left: LIE_REPEATS });
+      lies.set(out.to, told);
+      return [{ ...out, bytes: lie }, ...again];
+    },
+  };
+}
+
+/** The lies still to be told again to `out.to`, sent with this frame. */
+function retell(lies: Map<number, { bytes: Uint8Array; left: number }[]>, out: Outgoing): Outgoing[] {
+  const told = lies.get(out.to);
+  if (told === undefined) return [];
+  const again = told.map((l) => ({ to: out.to, bytes: l.bytes }));
+  for (const l of told) l.left--;
+  lies.set(
+    out.to,
+    told.filter((l) => l.left > 0),
+  );
+  return again;
+}
+
+/**
+ * The lie for this frame, if it is a digest of my own multicast to this multicast's victim: every
+ * other multicast has one, a different member each time, so at n >= 7 some members learn of the
+ * lie only from a victim's proof, and a crashed victim does not hide it for good.
+ */
+function lieFor(ctx: AdversaryContext, out: Outgoing): Uint8Array | undefined {
+  const m = decode(ctx, out);
+  const self = rankOf(ctx);
+  if (m?.kind !== 'rm-digest' || m.sender !== self || m.seq % 2 !== 1) return undefined;
+  const others = ctx.replicas.map((_, r) => r).filter((r) => r !== self);
+  const victim = others[((m.seq - 1) / 2) % others.length];
+  if (victim === undefined || ctx.replicas[victim] !== out.to) return undefined;
+  // The same other message every time, so the victim sees one lie, consistently.
+  const body = bodyCodec.encode({
+    kind: 'fifo',
+    data: Uint8Array.of(0x6d, self, m.seq & 0xff, (m.seq >> 8) & 0xff),
+  });
+  const id = { view: m.view, sender: m.sender, seq: m.seq };
+  const signed = signDigest(ctx.crypto, id, messageDigest(ctx.crypto, id, body));
+  return ctx.codec.encode({ ...m, ...signed });
+}
+
+export const impedeTotalOrder: Behaviour = {
+  name: 'impede-total-order',
+  rewrite(ctx, out) {
+    const m = decode(ctx, out);
+    if (m?.kind !== 'rm-message' || m.sender !== rankOf(ctx)) return [out];
+    const body = bodyCodec.decode(m.body);
+    return body.ok && body.value.kind === 'null' ? [] : [out];
+  },
+};
+
+export const ituaBehaviours: Readonly<Record<string, BehaviourFactory>> = {
+  mutant: () => ituaMutant(),
+  'impede-total-order': () => impedeTotalOrder,
+};

@@ -1,0 +1,397 @@
+/**
+ * One seeded group-communication world (the sibling of sim/world.ts for the ITUA stack): n members
+ * running the very stacks that run in production, each with an application that multicasts a
+ * seeded workload; a virtual clock; the seeded network (loss, duplication, reordering,
+ * partitions that heal at stabilization); crashes; Byzantine members whose frames pass through
+ * behaviours; and the checkers, fed every observation the moment it happens. The same seed gives
+ * the same run, event for event.
+ */
+import { codec as makeCodec, type Codec } from '../../codec/frame.js';
+import { timerId, type Env } from '../../core/env.js';
+import { replicaIds, type NodeId } from '../../core/ids.js';
+import { silentLogger } from '../../core/log.js';
+import { SeededRng } from '../../core/rng.js';
+import {
+  createItuaStack,
+  ituaSchema,
+  type GroupDelivery,
+  type ItuaMessage,
+  type ItuaStack,
+  type ItuaTimer,
+  type SuspectReason,
+} from '../../protocols/itua/index.js';
+import { makeBehaviour, type Behaviour, type Outgoing } from '../adversaries/index.js';
+import type { Violation } from '../checkers/index.js';
+import { EventQueue } from '../event-queue.js';
+import { NetworkModel } from '../network.js';
+import { groupSafetyCheckers, type GroupChecker } from './checkers.js';
+import { groupDefaults, type GroupWorldConfig } from './config.js';
+import { appData, type GroupCheckContext, type GroupObservation } from './observations.js';
+import { Outcome } from './outcome.js';
+import { blocksBornOrder, planGroupCrashes, requiredDetections } from './plan.js';
+
+type GroupEvent =
+  | {
+      readonly t: 'msg';
+      readonly from: NodeId;
+      readonly to: NodeId;
+      readonly bytes: Uint8Array;
+      readonly claimedFrom?: NodeId;
+    }
+  | {
+      readonly t: 'timer';
+      readonly node: NodeId;
+      readonly id: string;
+      readonly gen: number;
+      readonly key: ItuaTimer;
+    }
+  | { readonly t: 'app'; readonly node: NodeId }
+  | { readonly t: 'crash'; readonly node: NodeId }
+  | { readonly t: 'check' };
+
+interface Member {
+  readonly id: NodeId;
+  alive: boolean;
+  stack: ItuaStack;
+  readonly timers: Map<string, number>;
+  readonly rng: SeededRng;
+  /** Clock rate (skew): its timers run 1/rate as long in virtual time. */
+  readonly rate: number;
+  readonly behaviours: readonly Behaviour[];
+  readonly history: Outgoing[];
+  /** Due times of its application's multicasts, and how many it has made. */
+  readonly due: number[];
+  issued: number;
+}
+
+export interface GroupWorldStats {
+  /** Frames handed to a member's stack. */
+  frames: number;
+  steps: number;
+  dropped: number;
+  decodeRejected: number;
+  forgedRejected: number;
+  multicasts: number;
+  deliveries: number;
+  suspicions: number;
+  crashes: number;
+}
+
+export interface GroupWorldResult {
+  readonly seed: number;
+  readonly violations: Violation[];
+  readonly virtualMs: number;
+  /** Every expected outcome was observed before the deadline. */
+  readonly complete: boolean;
+  readonly stats: GroupWorldStats;
+}
+
+const HISTORY_MAX = 256;
+const ituaCodec: Codec<ItuaMessage> = makeCodec(ituaSchema);
+
+export class GroupWorld {
+  private now = 0;
+  private timerGen = 0;
+  private readonly queue = new EventQueue<GroupEvent>();
+  private readonly members: Member[];
+  private readonly ids: NodeId[];
+  private readonly rng: SeededRng;
+  private readonly net: NetworkModel;
+  private readonly checkers: GroupChecker[] = groupSafetyCheckers();
+  private readonly outcome: Outcome;
+  private readonly crashed = new Set<NodeId>();
+  /** Observations held while an application's multicast call runs (see multicastNext). */
+  private held: GroupObservation[] | undefined;
+  readonly violations: Violation[] = [];
+  readonly stats: GroupWorldStats = {
+    frames: 0,
+    steps: 0,
+    dropped: 0,
+    decodeRejected: 0,
+    forgedRejected: 0,
+    multicasts: 0,
+    deliveries: 0,
+    suspicions: 0,
+    crashes: 0,
+  };
+
+  constructor(private readonly cfg: GroupWorldConfig) {
+    this.rng = new SeededRng(cfg.seed);
+    this.ids = replicaIds(cfg.n);
+    this.net = new NetworkModel(cfg.network, this.rng.fork(), cfg.stableAtMs, this.ids);
+    this.members = this.ids.map((id) => this.makeMember(id));
+    const crashPlans = this.scheduleCrashes();
+    const blocked = crashPlans > 0 || [...cfg.byzantine.values()].some((bs) => bs.some(blocksBornOrder));
+    this.outcome = new Outcome({
+      n: cfg.n,
+      isCorrect: (r) => this.isCorrect(r),
+      livenessApplies: !blocked || cfg.guarantee === 'fifo',
+      required: requiredDetections(cfg.byzantine, cfg.guarantee),
+    });
+  }
+
+  run(): GroupWorldResult {
+    for (const m of this.members) m.stack.start();
+    for (const m of this.members) this.scheduleApp(m);
+    this.queue.push(groupDefaults.checkEveryMs, { t: 'check' });
+    let complete = false;
+    while (this.queue.size > 0 && this.violations.length === 0 && !complete) {
+      if (this.queue.peekTime() > this.cfg.endMs) break;
+      if (this.stats.steps >= this.cfg.eventsMax) {
+        this.violate('runaway', `more than ${this.cfg.eventsMax} events by ${Math.round(this.now)} ms`);
+        break;
+      }
+      this.now = this.queue.peekTime();
+      const ev = this.queue.pop() as GroupEvent;
+      this.stats.steps++;
+      complete = this.handle(ev);
+    }
+    if (this.violations.length === 0) {
+      for (const v of this.outcome.finish(this.outcomeContext())) this.violate(v.invariant, v.message);
+    }
+    return {
+      seed: this.cfg.seed,
+      violations: this.violations,
+      virtualMs: this.now,
+      complete,
+      stats: { ...this.stats },
+    };
+  }
+
+  /** Runs one event; true when the run is complete. */
+  private handle(ev: GroupEvent): boolean {
+    switch (ev.t) {
+      case 'msg':
+        this.deliverFrame(ev);
+        return false;
+      case 'timer': {
+        const m = this.members[ev.node] as Member;
+        if (!m.alive || m.timers.get(ev.id) !== ev.gen) return false;
+        m.timers.delete(ev.id);
+        m.stack.onTimer(ev.key);
+        return false;
+      }
+      case 'app':
+        this.multicastNext(this.members[ev.node] as Member);
+        return false;
+      case 'crash':
+        this.crash(ev.node);
+        return false;
+      case 'check':
+        this.queue.push(this.now + groupDefaults.checkEveryMs, { t: 'check' });
+        return this.outcome.isComplete(this.outcomeContext());
+    }
+  }
+
+  private deliverFrame(ev: Extract<GroupEvent, { t: 'msg' }>): void {
+    const m = this.members[ev.to];
+    if (m === undefined || !m.alive) {
+      this.stats.dropped++;
+      return;
+    }
+    // The channel authenticates its sender: a frame claiming another is refused (a bad MAC over TCP).
+    if (ev.claimedFrom !== undefined && ev.claimedFrom !== ev.from) {
+      this.stats.forgedRejected++;
+      return;
+    }
+    const decoded = ituaCodec.decode(ev.bytes);
+    if (!decoded.ok) {
+      this.stats.decodeRejected++;
+      return;
+    }
+    this.stats.frames++;
+    m.stack.onMessage(ev.from, decoded.value);
+  }
+
+  /** What a member sends: through its behaviours if it is Byzantine, then through the network. */
+  private route(from: Member, to: NodeId, bytes: Uint8Array): void {
+    let outs: Outgoing[] = [{ to, bytes }];
+    if (from.behaviours.length > 0) outs = this.adversary(from, outs);
+    for (const out of outs) {
+      for (const delay of this.net.deliveries(from.id, out.to, this.now)) {
+        const ev: GroupEvent = {
+          t: 'msg',
+          from: from.id,
+          to: out.to,
+          bytes: out.bytes,
+          claimedFrom: out.claimedFrom,
+        };
+        this.queue.push(this.now + delay + (out.extraDelayMs ?? 0), ev);
+      }
+    }
+  }
+
+  private adversary(m: Member, outs: Outgoing[]): Outgoing[] {
+    const ctx = {
+      self: m.id,
+      rng: m.rng,
+      codec: ituaCodec as Codec<unknown>,
+      crypto: this.cfg.cryptoFor(m.id),
+      replicas: this.ids,
+      f: this.cfg.f,
+      nodes: this.ids,
+      now: () => this.now,
+      history: m.history,
+    };
+    for (const b of m.behaviours) outs = outs.flatMap((o) => b.rewrite(ctx, o));
+    for (const o of outs) {
+      m.history.push(o);
+      if (m.history.length > HISTORY_MAX) m.history.shift();
+    }
+    return outs;
+  }
+
+  /** The application: multicast the next message when it is due; if the stack refuses, retry soon. */
+  private multicastNext(m: Member): void {
+    if (!m.alive || m.issued >= m.due.length) return;
+    const index = m.issued;
+    const payload = new Uint8Array(this.cfg.dataBytes);
+    for (let i = 0; i < payload.byteLength; i++) payload[i] = m.rng.int(256);
+    const guarantee =
+      this.cfg.guarantee === 'mixed' ? (m.rng.int(2) === 0 ? 'fifo' : 'total') : this.cfg.guarantee;
+    const data = appData(m.id, index, payload);
+    // A stack may deliver inside `multicast` (alone in its view, it needs no one's reply): hold
+    // what it outputs until the multicast itself is on record.
+    this.held = [];
+    const accepted = m.stack.multicast(guarantee, data);
+    const held = this.held;
+    this.held = undefined;
+    if (accepted) {
+      m.issued++;
+      this.stats.multicasts++;
+      this.observe({ kind: 'multicast', member: m.id, index, guarantee, data });
+      this.scheduleApp(m);
+    } else {
+      this.queue.push(this.now + groupDefaults.appRetryMs, { t: 'app', node: m.id });
+    }
+    for (const obs of held) this.observe(obs);
+  }
+
+  private scheduleApp(m: Member): void {
+    const at = m.due[m.issued];
+    if (at !== undefined) this.queue.push(Math.max(this.now, at), { t: 'app', node: m.id });
+  }
+
+  private observe(obs: GroupObservation): void {
+    if (this.held !== undefined) return void this.held.push(obs);
+    if (obs.kind === 'deliver') this.stats.deliveries++;
+    if (obs.kind === 'suspect') this.stats.suspicions++;
+    const ctx = this.checkContext();
+    for (const c of this.checkers) {
+      const message = c.observe(obs, ctx);
+      if (message !== undefined) this.violate(c.name, message);
+    }
+    this.outcome.observe(obs);
+  }
+
+  private checkContext(): GroupCheckContext {
+    return {
+      now: this.now,
+      step: this.stats.steps,
+      isCorrect: (r) => this.isCorrect(r),
+      isUp: (r) => !this.crashed.has(r),
+      stableAtMs: this.cfg.stableAtMs,
+      graceMs: this.cfg.graceMs,
+    };
+  }
+
+  private outcomeContext() {
+    const issuedAll = this.members.every(
+      (m) => !this.isCorrect(m.id) || this.crashed.has(m.id) || m.issued >= m.due.length,
+    );
+    return {
+      isUp: (r: number) => !this.crashed.has(r),
+      issuedAll,
+      now: this.now,
+      stableAtMs: this.cfg.stableAtMs,
+    };
+  }
+
+  private isCorrect(r: NodeId): boolean {
+    return !this.cfg.byzantine.has(r);
+  }
+
+  private violate(invariant: string, message: string): void {
+    this.violations.push({ invariant, message, atMs: this.now, step: this.stats.steps });
+  }
+
+  private scheduleCrashes(): number {
+    const plans = planGroupCrashes(this.rng, this.cfg, this.ids);
+    for (const p of plans) this.queue.push(p.atMs, { t: 'crash', node: p.node });
+    return plans.length;
+  }
+
+  private crash(id: NodeId): void {
+    const m = this.members[id] as Member;
+    if (!m.alive) return;
+    m.alive = false;
+    m.timers.clear();
+    this.crashed.add(id);
+    this.stats.crashes++;
+    this.observe({ kind: 'crash', member: id });
+  }
+
+  private makeMember(id: NodeId): Member {
+    const behaviours = (this.cfg.byzantine.get(id) ?? [])
+      .map((b) => makeBehaviour('itua', b, { slowMs: groupDefaults.slowMs }))
+      .filter((b): b is Behaviour => b !== undefined);
+    const rng = this.rng.fork();
+    const due = Array.from({ length: this.cfg.messages }, () => rng.float() * this.cfg.spanMs).sort(
+      (a, b) => a - b,
+    );
+    const m: Member = {
+      id,
+      alive: true,
+      stack: undefined as unknown as ItuaStack,
+      timers: new Map(),
+      rng,
+      rate: 0.99 + this.rng.float() * 0.02,
+      behaviours,
+      history: [],
+      due,
+      issued: 0,
+    };
+    m.stack = createItuaStack(this.envFor(m), { view: 0, members: this.ids, tuning: this.cfg.tuning });
+    return m;
+  }
+
+  private envFor(m: Member): Env<ItuaMessage, ItuaTimer, GroupDelivery> {
+    return {
+      self: m.id,
+      crypto: this.cfg.cryptoFor(m.id),
+      log: silentLogger,
+      send: (to, msg) => {
+        if (m.alive) this.route(m, to, ituaCodec.encode(msg));
+      },
+      broadcast: (msg) => {
+        if (!m.alive) return;
+        const bytes = ituaCodec.encode(msg);
+        for (const r of this.ids) if (r !== m.id) this.route(m, r, bytes);
+      },
+      setTimer: (after, key) => {
+        const id = timerId(key);
+        // Generations never repeat, so an event of a cancelled or replaced timer can never match.
+        const gen = ++this.timerGen;
+        m.timers.set(id, gen);
+        this.queue.push(this.now + Math.max(0, after) / m.rate, { t: 'timer', node: m.id, id, gen, key });
+      },
+      cancelTimer: (key) => {
+        m.timers.delete(timerId(key));
+      },
+      now: () => this.now * m.rate,
+      random: () => m.rng,
+      deliver: (delivery) => {
+        if (m.alive) this.observe({ kind: 'deliver', member: m.id, delivery });
+      },
+      suspect: (node, reason) => {
+        if (m.alive)
+          this.observe({
+            kind: 'suspect',
+            member: m.id,
+            suspect: node,
+            code: (reason as SuspectReason).code,
+          });
+      },
+    };
+  }
+}

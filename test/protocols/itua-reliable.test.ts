@@ -1,0 +1,206 @@
+// Proves the ITUA Reliable layer's rules (seed 003, reliable multicast and Figure 4): the three
+// phases at n = 4 with a 2f+1 certificate, certificate checks that blame whoever hands over a bad
+// one, equivocation caught with evidence that convinces third parties, FIFO delivery, negative
+// acknowledgements answered by the sender or by holders, the overflow window, and garbage
+// collection at the stability threshold. Whole stacks run on a hand-driven network (Cluster), and
+// single layers run on a recording LayerEnv.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Suspicion } from '../../src/protocols/itua/layer.js';
+import type { ItuaMessage, ReliableMessage, RmMessage } from '../../src/protocols/itua/messages.js';
+import { Reliable, type ReliableOut } from '../../src/protocols/itua/reliable.js';
+import { signReply, verifyCertificate } from '../../src/protocols/itua/signing.js';
+import { resolveTuning } from '../../src/protocols/itua/timers.js';
+import { validateProof } from '../../src/protocols/itua/validate.js';
+import { bytes, certified, Cluster, digestOf, keyring, recordingEnv } from './itua-harness.js';
+
+function layer(self: number, tuning?: Record<string, number>) {
+  const rec = recordingEnv<ReliableMessage, ReliableOut>(4, self);
+  return { rec, r: new Reliable(rec.env, resolveTuning(tuning)) };
+}
+
+const suspicionsOf = (out: readonly ReliableOut[]) =>
+  out.filter((o): o is Suspicion => o.kind === 'suspect').map((o) => [o.reason.rank, o.reason.code]);
+
+const deliveredSeqs = (out: readonly ReliableOut[]) =>
+  out.flatMap((o) => (o.kind === 'deliver' ? [`${o.delivery.sender}:${o.delivery.seq}`] : []));
+
+describe('itua reliable multicast', () => {
+  it('runs the three phases at n = 4: signed digest, signed replies, the message with 2f+1 reply signatures', () => {
+    const c = new Cluster(4);
+    c.stacks[0]?.multicast('fifo', bytes(1, 2, 3));
+    c.flush();
+    const kinds = c.log.map((m) => `${m.msg.kind} ${m.from}>${m.to}`);
+    assert.deepEqual(kinds.slice(0, 3), ['rm-digest 0>1', 'rm-digest 0>2', 'rm-digest 0>3']);
+    assert.deepEqual(kinds.filter((k) => k.startsWith('rm-reply')).sort(), [
+      'rm-reply 1>0',
+      'rm-reply 2>0',
+      'rm-reply 3>0',
+    ]);
+    const finals = c.log.filter((m) => m.msg.kind === 'rm-message').map((m) => m.msg as RmMessage);
+    assert.equal(finals.length, 3, 'the message goes to each other member once');
+    const ring = keyring(4);
+    for (const m of finals) {
+      assert.deepEqual(
+        m.cert.map((e) => e.rank),
+        [0, 1, 2],
+        'the sender counts its own reply, then the first two',
+      );
+      const valid = verifyCertificate(
+        ring.suiteFor(3),
+        (r) => r,
+        { view: 0, sender: 0, seq: 1 },
+        (c.log[0]?.msg as Extract<ItuaMessage, { kind: 'rm-digest' }>).digest,
+        m.cert,
+        3,
+      );
+      assert.ok(valid, 'any member can check the certificate');
+    }
+    for (const d of c.deliveries)
+      assert.deepEqual(d, [{ kind: 'deliver', sender: 0, seq: 1, guarantee: 'fifo', data: bytes(1, 2, 3) }]);
+  });
+
+  it('refuses a short, repeated, unsorted or forged certificate and a changed body, blaming whoever relayed it', () => {
+    const body = bytes(7, 7);
+    const good = certified(4, 0, 1, body, [0, 2, 3]);
+    const [c0, c2, c3] = good.cert as [RmMessage['cert'][0], RmMessage['cert'][0], RmMessage['cert'][0]];
+    const bad: [RmMessage, string][] = [
+      [{ ...good, cert: [c0, c2] }, 'BAD_CERTIFICATE'],
+      [{ ...good, cert: [c0, c0, c2] }, 'BAD_CERTIFICATE'],
+      [{ ...good, cert: [c2, c0, c3] }, 'BAD_CERTIFICATE'],
+      [{ ...good, cert: [c0, { rank: 2, sig: c3.sig }, c3] }, 'BAD_CERTIFICATE'],
+      [{ ...good, body: bytes(7, 8) }, 'BAD_SIGNATURE'],
+    ];
+    const { rec, r } = layer(1);
+    for (const [m] of bad) r.onMessage(3, m);
+    assert.deepEqual(
+      suspicionsOf(rec.out),
+      bad.map(([, code]) => [3, code]),
+    );
+    assert.deepEqual(deliveredSeqs(rec.out), []);
+    r.onMessage(3, good);
+    assert.deepEqual(deliveredSeqs(rec.out), ['0:1'], 'a valid certified message is accepted from any relay');
+  });
+
+  it('suspects a sender that signs two digests for one sequence number, and its proof convinces the others', () => {
+    const { rec, r } = layer(1);
+    r.onMessage(0, digestOf(4, 0, 1, bytes(1)));
+    r.onMessage(0, digestOf(4, 0, 1, bytes(2)));
+    assert.equal(
+      rec.sent.filter((s) => s.msg.kind === 'rm-reply').length,
+      1,
+      'no reply to the second digest',
+    );
+    const [found] = rec.out.filter((o): o is Suspicion => o.kind === 'suspect');
+    assert.equal(found?.reason.rank, 0);
+    assert.equal(found?.reason.code, 'EQUIVOCATION');
+    const proof = found?.reason.proof;
+    assert.ok(proof !== undefined);
+    assert.deepEqual(
+      rec.sent.filter((s) => s.msg.kind === 'rm-proof'),
+      [{ to: 'all', msg: proof }],
+    );
+    assert.deepEqual(validateProof(proof, rec.env), { verdict: 'accept' });
+
+    const other = layer(2);
+    other.r.onMessage(1, proof);
+    assert.deepEqual(suspicionsOf(other.rec.out), [[0, 'EQUIVOCATION']], 'a third party is convinced');
+    const third = layer(2);
+    third.r.onMessage(3, { ...proof, second: proof.first });
+    assert.deepEqual(suspicionsOf(third.rec.out), [[3, 'BAD_PROOF']], 'a bogus proof blames its sender');
+  });
+
+  it('delivers the certified message to a member deceived by a conflicting digest, and convicts the sender', () => {
+    const { rec, r } = layer(1);
+    r.onMessage(0, digestOf(4, 0, 1, bytes(66)));
+    r.onMessage(2, certified(4, 0, 1, bytes(1), [0, 2, 3]));
+    assert.deepEqual(deliveredSeqs(rec.out), ['0:1']);
+    assert.deepEqual(suspicionsOf(rec.out), [[0, 'EQUIVOCATION']]);
+  });
+
+  it('delivers each sender’s messages in sequence order, whatever order they arrive in, each once', () => {
+    const { rec, r } = layer(1);
+    r.onMessage(0, certified(4, 0, 3, bytes(3), [0, 2, 3]));
+    r.onMessage(2, certified(4, 0, 2, bytes(2), [0, 2, 3]));
+    assert.deepEqual(deliveredSeqs(rec.out), []);
+    r.onMessage(0, certified(4, 0, 1, bytes(1), [0, 2, 3]));
+    r.onMessage(3, certified(4, 0, 2, bytes(2), [0, 2, 3]));
+    assert.deepEqual(deliveredSeqs(rec.out), ['0:1', '0:2', '0:3']);
+    assert.deepEqual(suspicionsOf(rec.out), []);
+  });
+
+  it('asks the sender for a message it missed (negative acknowledgement) and gets it', () => {
+    const c = new Cluster(4);
+    c.drop = (m) => m.msg.kind === 'rm-message' && m.to === 3;
+    c.stacks[0]?.multicast('fifo', bytes(9));
+    c.flush();
+    assert.equal(c.deliveries[3]?.length, 0);
+    c.drop = () => false;
+    c.advance(50);
+    const nak = c.log.find((m) => m.msg.kind === 'rm-nak' && m.from === 3);
+    assert.deepEqual([nak?.to, nak?.msg.kind === 'rm-nak' && nak.msg.fromSeq], [0, 1]);
+    assert.equal(c.deliveries[3]?.length, 1);
+  });
+
+  it('gets a missed message from members that hold it when the sender does not answer', () => {
+    const c = new Cluster(4);
+    c.drop = (m) => m.from === 0 && m.to === 3;
+    c.stacks[0]?.multicast('fifo', bytes(9));
+    c.advance(600);
+    assert.equal(c.deliveries[3]?.length, 1, 'member 3 learns from stability arrays that the message exists');
+    const answer = c.log.find((m) => m.msg.kind === 'rm-message' && m.to === 3);
+    assert.ok(answer !== undefined && answer.from !== 0);
+  });
+
+  it('ignores what lies beyond the overflow window and what is already stable (Figure 4)', () => {
+    const { rec, r } = layer(1, { windowMax: 4 });
+    r.onMessage(0, digestOf(4, 0, 5, bytes(5)));
+    assert.equal(rec.sent.length, 0, 'seq 5 lies beyond stability 0 + window 4');
+    r.onMessage(0, digestOf(4, 0, 4, bytes(4)));
+    assert.equal(rec.sent.length, 1, 'seq 4 is inside: a reply');
+    r.onMessage(0, certified(4, 0, 6, bytes(6), [0, 2, 3]));
+    for (let s = 1; s <= 4; s++) r.onMessage(0, certified(4, 0, s, bytes(s), [0, 2, 3]));
+    assert.deepEqual(deliveredSeqs(rec.out), ['0:1', '0:2', '0:3', '0:4'], 'seq 6 was not kept');
+    r.onRequest({ kind: 'stable', thresholds: [2, 0, 0, 0] });
+    r.onMessage(0, digestOf(4, 0, 6, bytes(6)));
+    assert.equal(rec.sent.length, 2, 'the window moved to (2, 6]');
+    r.onMessage(0, certified(4, 0, 1, bytes(1), [0, 2, 3]));
+    assert.equal(deliveredSeqs(rec.out).length, 4, 'a stable message is ignored');
+    assert.deepEqual(suspicionsOf(rec.out), []);
+  });
+
+  it('garbage-collects at the stability threshold, which lets the sender’s own window move on', () => {
+    const { rec, r } = layer(0, { windowMax: 2 });
+    for (const b of [1, 2, 3]) r.onRequest({ kind: 'multicast', body: bytes(b) });
+    const digests = () =>
+      rec.sent
+        .filter((s) => s.msg.kind === 'rm-digest')
+        .map((s) => s.msg as Extract<ItuaMessage, { kind: 'rm-digest' }>);
+    assert.deepEqual(
+      digests().map((d) => d.seq),
+      [1, 2],
+      'the third waits for the window',
+    );
+    const ring = keyring(4);
+    for (const d of digests()) {
+      for (const replier of [1, 2]) {
+        const sig = signReply(ring.suiteFor(replier), { view: 0, sender: 0, seq: d.seq }, d.digest);
+        r.onMessage(replier, { kind: 'rm-reply', view: 0, sender: 0, seq: d.seq, digest: d.digest, sig });
+      }
+    }
+    assert.deepEqual(deliveredSeqs(rec.out), ['0:1', '0:2']);
+    const resent = () => rec.sent.filter((s) => s.to === 3 && s.msg.kind === 'rm-message').length;
+    r.onMessage(3, { kind: 'rm-nak', view: 0, sender: 0, fromSeq: 1, toSeq: 2, held: undefined });
+    assert.equal(resent(), 2, 'before stability, a NAK is answered from the buffer');
+    r.onRequest({ kind: 'stable', thresholds: [2, 0, 0, 0] });
+    assert.deepEqual(
+      digests().map((d) => d.seq),
+      [1, 2, 3],
+      'stability opened the window',
+    );
+    rec.clock.now += 1_000;
+    r.onMessage(3, { kind: 'rm-nak', view: 0, sender: 0, fromSeq: 1, toSeq: 2, held: undefined });
+    assert.equal(resent(), 2, 'stable messages are gone');
+    assert.deepEqual(suspicionsOf(rec.out), []);
+  });
+});
