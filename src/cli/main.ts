@@ -8,6 +8,7 @@ import { registerKeygen } from './commands/keygen.js';
 import { registerReplica } from './commands/replica.js';
 import { registerSim } from './commands/sim.js';
 import { registerUnavailable } from './commands/unavailable.js';
+import { registerUp } from './commands/up.js';
 
 const program = new Command()
   .name('bulwark')
@@ -23,6 +24,7 @@ registerSim(program);
 registerBench(program);
 registerFuzz(program);
 registerDemo(program);
+registerUp(program);
 registerUnavailable(program);
 
 await program.parseAsync(process.argv);

@@ -20,6 +20,8 @@ export interface LaunchOptions {
   readonly ids: readonly number[];
   readonly context: 'deployment' | 'bench';
   readonly replyBytes?: number;
+  /** The replicated service (default counter, the benchmarks' service). */
+  readonly service?: 'kv' | 'counter';
   /** Extra arguments for node itself (e.g. --cpu-prof). */
   readonly execArgv?: readonly string[];
   readonly readyTimeoutMs?: number;
@@ -46,6 +48,7 @@ export function spawnReplica(o: LaunchOptions, id: number): ChildProcess {
   const args = ['replica', '--config', o.configPath, '--id', String(id), '--context', o.context, '--ipc'];
   args.push('--log-level', o.logLevel ?? 'warn');
   if (o.replyBytes !== undefined) args.push('--reply-size', String(o.replyBytes));
+  args.push('--service', o.service ?? 'counter');
   return fork(cliMain, args, {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     execArgv: [...(o.execArgv ?? [])],

@@ -6,7 +6,10 @@
 import { dirname, join } from 'node:path';
 import { loadClusterFile } from '../config/cluster-file.js';
 import { checkKeyMatchesCluster, loadKeyFile } from '../config/key-file.js';
-import { codec } from '../codec/frame.js';
+import { codec, type Codec } from '../codec/frame.js';
+import type { ProtocolStatus } from '../core/env.js';
+import type { Result } from '../core/result.js';
+import { injectFaults } from './fault-injection.js';
 import type { Logger } from '../core/env.js';
 import type { ClusterSpec } from '../core/cluster.js';
 import { createClusterCryptoSuite, type CryptoContext } from '../crypto/index.js';
@@ -15,7 +18,8 @@ import { planned, protocols } from '../protocols/registry.js';
 import { wireSchema, type Wire } from '../smr/messages.js';
 import type { Observation } from '../smr/observations.js';
 import { ReplicaNode } from '../smr/replica-node.js';
-import { CounterService } from '../smr/service.js';
+import { CounterService, type Service } from '../smr/service.js';
+import { KvService } from '../api/kv/service.js';
 import { NodeHost } from './node-host.js';
 
 export interface ReplicaProcessOptions {
@@ -26,7 +30,15 @@ export interface ReplicaProcessOptions {
   /** 'bench' lets a benchmark cluster run with crypto 'none'; a deployment refuses it. */
   readonly context: CryptoContext;
   readonly replyBytes: number;
+  /** The replicated service: the key-value store, or the benchmarks' counter (default). */
+  readonly service?: ReplicaServiceName;
   readonly log: Logger;
+}
+
+export type ReplicaServiceName = 'kv' | 'counter';
+
+function createService(name: ReplicaServiceName, replyBytes: number): Service {
+  return name === 'kv' ? new KvService() : new CounterService(replyBytes);
 }
 
 export interface RunningReplica {
@@ -34,7 +46,11 @@ export interface RunningReplica {
   readonly transport: TcpTransport;
   readonly host: NodeHost<Wire<unknown>, Observation>;
   readonly node: ReplicaNode<unknown>;
-  executed(): { batches: number; requests: number; lastSeq: number };
+  executed(): { batches: number; requests: number; lastSeq: number; stateInstalls: number };
+  /** The ordering protocol's view, leader and counters. */
+  status(): ProtocolStatus;
+  /** Make this replica Byzantine on purpose (fault injection), or correct again with []. */
+  inject(names: readonly string[]): Result<string[], string>;
   close(): Promise<void>;
 }
 
@@ -60,20 +76,8 @@ export async function startReplica(o: ReplicaProcessOptions): Promise<RunningRep
     throw new ConfigError(planned.get(spec.protocol) ?? `unknown protocol '${spec.protocol}'`);
   }
   const crypto = createClusterCryptoSuite(spec, key.value, o.context);
-  const transport = createTcpTransport({
-    self: o.id,
-    dhPrivateKey: key.value.dhPrivateKey,
-    dhPublicKey: member.dhPublicKey,
-    clusterName: spec.name,
-    encryption: spec.encryption,
-    peers: [
-      ...spec.members.map((m) => ({ id: m.id, dhPublicKey: m.dhPublicKey, host: m.host, port: m.port })),
-      ...spec.clients.map((c) => ({ id: c.id, dhPublicKey: c.dhPublicKey })),
-    ],
-    listen: { host: member.host, port: member.port },
-    logger: o.log,
-  });
-  const stats = { batches: 0, requests: 0, lastSeq: 0 };
+  const transport = replicaTransport(spec, member, key.value.dhPrivateKey, o.log);
+  const stats = { batches: 0, requests: 0, lastSeq: 0, stateInstalls: 0 };
   const host = new NodeHost<Wire<unknown>, Observation>({
     self: o.id,
     transport,
@@ -82,6 +86,7 @@ export async function startReplica(o: ReplicaProcessOptions): Promise<RunningRep
     log: o.log,
     group: spec.members.map((m) => m.id),
     onDeliver: (obs) => {
+      if (obs.kind === 'state-installed') stats.stateInstalls++;
       if (obs.kind !== 'executed') return;
       stats.batches++;
       stats.requests += obs.requests.length;
@@ -91,10 +96,46 @@ export async function startReplica(o: ReplicaProcessOptions): Promise<RunningRep
   const node = new ReplicaNode(host.env(), {
     module,
     config: { members: spec.members.map((m) => m.id), f: spec.f, role: 'active' },
-    service: new CounterService(o.replyBytes),
+    service: createService(o.service ?? 'counter', o.replyBytes),
     clientWindowMax: 1024,
     checkpointInterval: 128,
   });
   await host.run(node);
-  return { spec, transport, host, node, executed: () => ({ ...stats }), close: () => host.close() };
+  const wire = codec(wireSchema(module.schema)) as Codec<unknown>;
+  return {
+    spec,
+    transport,
+    host,
+    node,
+    executed: () => ({ ...stats }),
+    status: () => node.protocol.status?.() ?? {},
+    inject: (names) =>
+      injectFaults(
+        { spec, self: o.id, codec: wire, crypto, host: host as NodeHost<unknown, unknown> },
+        names,
+      ),
+    close: () => host.close(),
+  };
+}
+
+/** The replica's TCP transport: it listens at its address and knows every member and client key. */
+function replicaTransport(
+  spec: ClusterSpec,
+  member: ClusterSpec['members'][number],
+  dhPrivateKey: Uint8Array,
+  log: Logger,
+): TcpTransport {
+  return createTcpTransport({
+    self: member.id,
+    dhPrivateKey,
+    dhPublicKey: member.dhPublicKey,
+    clusterName: spec.name,
+    encryption: spec.encryption,
+    peers: [
+      ...spec.members.map((m) => ({ id: m.id, dhPublicKey: m.dhPublicKey, host: m.host, port: m.port })),
+      ...spec.clients.map((c) => ({ id: c.id, dhPublicKey: c.dhPublicKey })),
+    ],
+    listen: { host: member.host, port: member.port },
+    logger: log,
+  });
 }

@@ -5,6 +5,7 @@
  */
 import type { SeededRng } from '../core/rng.js';
 import { CounterService, type Service } from '../smr/service.js';
+import { kvApp } from './apps/kv.js';
 import type { Checker } from './checkers/index.js';
 
 export interface SimApp {
@@ -28,7 +29,10 @@ export const counterApp: SimApp = {
   checkers: () => [],
 };
 
-const apps = new Map<string, SimApp>([[counterApp.name, counterApp]]);
+const apps = new Map<string, SimApp>([
+  [counterApp.name, counterApp],
+  [kvApp.name, kvApp],
+]);
 
 export function registerApp(app: SimApp): void {
   apps.set(app.name, app);

@@ -1,7 +1,7 @@
 /** `bulwark replica --config F --id I`: one replica process of a cluster. */
 import type { Command } from 'commander';
 import { jsonLogger } from '../../core/log.js';
-import { startReplica } from '../../runtime/replica-process.js';
+import { startReplica, type RunningReplica } from '../../runtime/replica-process.js';
 import { fail, int, oneOf } from '../parse.js';
 
 interface ReplicaFlags {
@@ -10,6 +10,7 @@ interface ReplicaFlags {
   key?: string;
   context: 'deployment' | 'bench';
   replySize: number;
+  service: 'kv' | 'counter';
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   ipc: boolean;
 }
@@ -26,6 +27,12 @@ export function registerReplica(program: Command): void {
       "'bench' accepts crypto none; deployments refuse it",
       oneOf(['deployment', 'bench'] as const),
       'deployment',
+    )
+    .option(
+      '--service <name>',
+      "the replicated service: kv (the key-value store) or counter (the benchmarks' service)",
+      oneOf(['kv', 'counter'] as const),
+      'kv',
     )
     .option('--reply-size <bytes>', 'padding of the benchmark service replies', int(0, 1024 * 1024), 0)
     .option(
@@ -49,6 +56,7 @@ async function runReplica(flags: ReplicaFlags): Promise<void> {
       keyPath: flags.key,
       context: flags.context,
       replyBytes: flags.replySize,
+      service: flags.service,
       log,
     });
   } catch (e) {
@@ -72,20 +80,36 @@ async function runReplica(flags: ReplicaFlags): Promise<void> {
   process.on('SIGINT', stop);
   if (flags.ipc && process.send) {
     process.send({ kind: 'ready' });
-    process.on('message', (m: { kind?: string }) => {
-      if (m.kind !== 'stats?') return;
-      const cpu = process.cpuUsage();
-      process.send?.({
-        kind: 'stats',
-        stats: {
-          cpuMicros: cpu.user + cpu.system,
-          ...r.executed(),
-          ...r.transport.counters(),
-          ...r.host.counters,
-        },
-      });
-    });
+    process.on('message', (m: { kind?: string; behaviours?: string[] }) => answerParent(r, m));
     // The parent is gone: do not linger as an orphan holding ports.
     process.on('disconnect', stop);
   }
+}
+
+/** The launcher's requests over IPC: counters (benchmarks, demo) and fault injection (demo, tests). */
+function answerParent(r: RunningReplica, m: { kind?: string; behaviours?: string[] }): void {
+  if (m.kind === 'inject') {
+    const injected = r.inject(Array.isArray(m.behaviours) ? m.behaviours : []);
+    if (injected.ok) process.send?.({ kind: 'injected', behaviours: injected.value });
+    else process.send?.({ kind: 'inject-failed', reason: injected.error });
+    return;
+  }
+  if (m.kind !== 'stats?') return;
+  const cpu = process.cpuUsage();
+  const status = r.status();
+  const executed = r.executed();
+  process.send?.({
+    kind: 'stats',
+    stats: {
+      cpuMicros: cpu.user + cpu.system,
+      ...executed,
+      ...r.transport.counters(),
+      ...r.host.counters,
+      view: status.view,
+      leader: status.leader,
+      counters: { ...status.counters, stateInstalls: executed.stateInstalls },
+      suspicions: Object.fromEntries(r.host.suspicionsBy),
+      injected: r.host.injectedFaults,
+    },
+  });
 }
