@@ -56,6 +56,11 @@ export class BulwarkClient {
     this.core = new ClientCore(this.host.env(), { ...opts.core, firstRequestId });
   }
 
+  /** Ordered replies per replica that the client outvoted (they disagreed with the quorum). */
+  get outvoted(): ReadonlyMap<number, number> {
+    return this.core.outvoted;
+  }
+
   async start(): Promise<void> {
     await this.host.run(this.core);
   }

@@ -28,6 +28,9 @@ export function orderedQuorumFor(o: Pick<ClientOptions, 'replicas' | 'replyQuoru
   return Math.max(o.replyQuorum, o.replicas.length + liars + 1 - o.readQuorum);
 }
 
+/** Settled results kept to judge late replies (bounded: memory must not grow with the run). */
+const RECENT_MAX = 1024;
+
 export interface ClientOptions {
   readonly replicas: readonly NodeId[];
   /** Matching replies needed: f+1 under Byzantine faults, 1 under crash faults. */
@@ -66,6 +69,10 @@ export class ClientCore implements Protocol<Wire<unknown>, TimerKey> {
   private nextId: number;
   private readonly pending = new Map<number, Pending>();
   private leader: NodeId;
+  /** Ordered replies per replica that disagreed with the result a quorum agreed on (outvoted lies). */
+  readonly outvoted = new Map<NodeId, number>();
+  /** Results of recently settled ordered requests, to judge replies that arrive after the quorum. */
+  private readonly recent = new Map<number, Uint8Array>();
   /** Matching replies that settle an ordered request (orderedQuorumFor). */
   private readonly orderedQuorum: number;
   private readonly replicaSet: ReadonlySet<NodeId>;
@@ -86,8 +93,15 @@ export class ClientCore implements Protocol<Wire<unknown>, TimerKey> {
     return this.pending.size;
   }
 
+  /**
+   * A new request fits if fewer than windowMax are pending and the ids from the oldest pending
+   * one to the next stay within windowMax: replicas track a window of ids, not of requests, so
+   * one slow request must not let the ids run past what they accept.
+   */
   canInvoke(): boolean {
-    return this.pending.size < this.opts.windowMax;
+    if (this.pending.size >= this.opts.windowMax) return false;
+    const oldest = this.pending.keys().next();
+    return oldest.done === true || this.nextId - (oldest.value as number) < this.opts.windowMax;
   }
 
   /** Send a new request; returns its id, or undefined when the window is full (wait for a completion). */
@@ -107,8 +121,9 @@ export class ClientCore implements Protocol<Wire<unknown>, TimerKey> {
   onMessage(from: NodeId, message: Wire<unknown>): void {
     if (message.kind !== 'reply' || !this.replicaSet.has(from)) return;
     const p = this.pending.get(message.requestId);
+    if (p === undefined) return this.onLateReply(from, message);
     // A reply counts only in its own phase: a read-only answer never settles an ordered request.
-    if (p === undefined || message.readOnly !== (p.phase === 'read')) return;
+    if (message.readOnly !== (p.phase === 'read')) return;
     p.replies.set(from, message.result);
     if (p.phase === 'read') return this.onReadReply(message.requestId, p, message);
     if (countMatching(p.replies, message.result) < this.orderedQuorum) return;
@@ -184,6 +199,14 @@ export class ClientCore implements Protocol<Wire<unknown>, TimerKey> {
   }
 
   private complete(requestId: number, result: Uint8Array, readOnly: boolean): void {
+    const p = this.pending.get(requestId);
+    // Evidence for operators: an ordered reply that disagrees with the accepted result is a lie
+    // (read-only replies may differ honestly, under concurrent writes).
+    if (p !== undefined && !readOnly) {
+      for (const [replica, r] of p.replies) if (!equalBytes(r, result)) this.countOutvoted(replica);
+      this.recent.set(requestId, result);
+      if (this.recent.size > RECENT_MAX) this.recent.delete(this.recent.keys().next().value as number);
+    }
     this.settle(requestId);
     this.env.deliver({
       kind: 'completed',
@@ -193,6 +216,16 @@ export class ClientCore implements Protocol<Wire<unknown>, TimerKey> {
       at: this.env.now(),
       ...(readOnly ? { readOnly: true } : {}),
     });
+  }
+
+  /** A reply after the request settled: compared with the accepted result while it is remembered. */
+  private onLateReply(from: NodeId, m: Extract<Wire<unknown>, { kind: 'reply' }>): void {
+    const accepted = this.recent.get(m.requestId);
+    if (accepted !== undefined && !m.readOnly && !equalBytes(accepted, m.result)) this.countOutvoted(from);
+  }
+
+  private countOutvoted(replica: NodeId): void {
+    this.outvoted.set(replica, (this.outvoted.get(replica) ?? 0) + 1);
   }
 
   private settle(requestId: number): void {

@@ -135,7 +135,7 @@ export class ReplicaNode<M> implements Protocol<Wire<M>> {
     if (m.client !== from || m.lowWater >= m.requestId) return;
     if (this.opts.config.role === 'passive') return;
     if (m.readOnly) return this.onReadOnly(m);
-    const cached = this.executor.cache.lookup(m.client, m.requestId);
+    const cached = this.executor.cache.lookup(m.client, m.requestId, m.lowWater);
     if (cached.state === 'done') {
       if (cached.result !== undefined) this.reply(m.client, m.requestId, cached.result, false);
       return;

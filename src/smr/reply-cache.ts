@@ -36,13 +36,21 @@ export class ReplyCache {
 
   constructor(readonly windowMax: number) {}
 
-  lookup(client: NodeId, requestId: number): CacheLookup {
+  /**
+   * What to do with a request as it arrives, before ordering. The window is judged from the
+   * request's own low-water mark too: ids a client spent on unordered reads never reach
+   * `admit`, so the replicated `low` alone would fall behind and refuse the client forever.
+   * (The client's claim only widens its own window; `admit` applies it when the request is
+   * ordered, so every replica moves the window at the same point.)
+   */
+  lookup(client: NodeId, requestId: number, lowWater = 0): CacheLookup {
     const w = this.clients.get(client);
     if (w === undefined) return { state: 'new' };
     if (requestId <= w.low) return { state: 'done', result: w.done.get(requestId) };
     const result = w.done.get(requestId);
     if (result !== undefined) return { state: 'done', result };
-    if (requestId > w.low + this.windowMax) return { state: 'beyond' };
+    const low = lowWater < requestId ? Math.max(w.low, lowWater) : w.low;
+    if (requestId > low + this.windowMax) return { state: 'beyond' };
     return { state: 'new' };
   }
 

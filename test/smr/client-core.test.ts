@@ -101,3 +101,34 @@ describe('ClientCore', () => {
     assert.ok(last?.kind === 'request' && last.lowWater === 1, 'id 1 is settled, so lowWater is 1');
   });
 });
+
+describe('ClientCore evidence', () => {
+  it('counts replies that disagree with the accepted result, also when they arrive late', () => {
+    const h = harness(2);
+    const id = h.core.invoke(Uint8Array.of(1)) as number;
+    h.core.onMessage(2, reply(id, 9));
+    h.core.onMessage(0, reply(id, 7));
+    h.core.onMessage(1, reply(id, 7));
+    h.core.onMessage(3, reply(id, 8));
+    h.core.onMessage(0, reply(id, 7));
+    assert.deepEqual([...h.core.outvoted].sort(), [
+      [2, 1],
+      [3, 1],
+    ]);
+  });
+});
+
+describe('ClientCore id window', () => {
+  it('stops invoking when the ids from the oldest pending request would exceed the window', () => {
+    const h = harness(1);
+    const first = h.core.invoke(Uint8Array.of(0)) as number;
+    for (let i = 0; i < 3; i++) {
+      const id = h.core.invoke(Uint8Array.of(0)) as number;
+      h.core.onMessage(0, reply(id, 1));
+    }
+    assert.equal(h.core.outstanding, 1, 'only the first request is pending');
+    assert.equal(h.core.invoke(Uint8Array.of(0)), undefined, 'ids 1..5 would span more than the window of 4');
+    h.core.onMessage(0, reply(first, 1));
+    assert.notEqual(h.core.invoke(Uint8Array.of(0)), undefined);
+  });
+});

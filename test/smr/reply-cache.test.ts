@@ -46,3 +46,18 @@ describe('ReplyCache', () => {
     assert.equal(c.admit(1000, 5_000_001, 5_000_000), true);
   });
 });
+
+describe('ReplyCache with unordered reads', () => {
+  it('lets a client whose ids ran ahead on unordered reads be ordered again (regression)', () => {
+    const c = new ReplyCache(8);
+    assert.equal(c.admit(1000, 1, 0), true);
+    // Ids 2..100 went to reads that were never ordered; the client has settled all of them.
+    assert.deepEqual(c.lookup(1000, 101, 100), { state: 'new' });
+    assert.deepEqual(
+      c.lookup(1000, 101),
+      { state: 'beyond' },
+      'without the client low-water mark it would be refused',
+    );
+    assert.equal(c.admit(1000, 101, 100), true);
+  });
+});

@@ -1,52 +1,58 @@
 /**
- * `bulwark demo` (what `npm start` runs): a local cluster of real replica processes over
- * authenticated TCP doing real work, with a progress display and a report. Until PBFT lands it
- * runs the central sequencer with three members (one orders, two follow).
+ * `bulwark demo` (what `npm start` runs): four PBFT replicas as separate processes serving the
+ * key-value store over authenticated TCP, a workload, and a scripted attack: a backup lies to
+ * clients, the primary equivocates, the next primary is killed and restarted. The service
+ * keeps answering correctly throughout, and the run ends with a report.
  */
 import type { Command } from 'commander';
-import { Progress, table } from '../output.js';
-import { positive } from '../parse.js';
+import { Progress } from '../output.js';
 
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('start a local cluster as separate processes, run a workload, and report (npm start)')
-    .option('--duration <seconds>', 'seconds of workload', positive, 8)
-    .action(async (flags: { duration: number }) => {
-      const { benchCluster } = await import('../../bench/cluster-bench.js');
-      console.log('Bulwark demo: 3 replica processes (central sequencer + 2 followers) on 127.0.0.1,');
-      console.log('Noise IK handshakes, authenticated frames, 8 clients with 16 requests in flight each.\n');
+    .description('run a 4-replica PBFT key-value cluster through a scripted attack, and report (npm start)')
+    .action(async () => {
+      const { DemoCluster } = await import('../../demo/cluster.js');
+      const { DemoWorkload } = await import('../../demo/workload.js');
+      const { runScenario } = await import('../../demo/scenario.js');
+      const { printReport } = await import('../../demo/report.js');
+      console.log('Bulwark demo: a Byzantine-fault-tolerant key-value store (PBFT, n = 4, f = 1),');
+      console.log('four replica processes on 127.0.0.1 over Noise-authenticated TCP, 8 clients.\n');
+      const cluster = await DemoCluster.start({ n: 4, clients: 8 });
+      const workload = new DemoWorkload(cluster.clients.kv, 8);
       const progress = new Progress(true);
-      const r = await benchCluster({
-        protocol: 'sequencer',
-        n: 3,
-        f: 0,
-        clients: 8,
-        outstanding: 16,
-        durationSec: flags.duration,
-        warmupSec: 1,
-        requestBytes: 64,
-        replyBytes: 16,
-        crypto: 'real',
-        encryption: false,
-        onProgress: (p) =>
-          progress.update(
-            `  ${p.elapsedSec.toFixed(0)}s  ${p.completed} requests ordered and executed  (${Math.round(p.opsPerSec)} ops/s)`,
-          ),
-      });
-      progress.done();
-      console.log(
-        table(
-          ['ops/s', 'p50 ms', 'p90 ms', 'p99 ms', 'requests', 'errors'],
-          [[r.throughputOpsPerSec, r.latencyMs.p50, r.latencyMs.p90, r.latencyMs.p99, r.requests, r.errors]],
-        ),
-      );
-      console.log(
-        `\nload generator CPU ${Math.round(r.loadGeneratorCpuShare * 100)}%, replicas ${r.replicaCpuShare.map((s) => `${Math.round(s * 100)}%`).join(', ')}`,
-      );
-      console.log(
-        '\nThe sequencer tolerates no fault. PBFT (3f+1 replicas, Byzantine faults) is the next step of the roadmap.',
-      );
-      if (r.errors > 0) process.exitCode = 1;
+      const t0 = performance.now();
+      workload.start();
+      try {
+        const firstView = Math.max(...(await cluster.allStats()).map((s) => s?.view ?? 0));
+        const faults = await runScenario(cluster, {
+          say: (line) => {
+            progress.done();
+            console.log(`[${((performance.now() - t0) / 1000).toFixed(1)}s] ${line}`);
+          },
+          run: async (seconds, label) => {
+            const end = performance.now() + seconds * 1000;
+            while (performance.now() < end) {
+              const elapsed = (performance.now() - t0) / 1000;
+              progress.update(
+                `  ${label}: ${workload.completed} requests answered, ${workload.errors} failed (${elapsed.toFixed(0)}s)`,
+              );
+              await new Promise((r) => setTimeout(r, 250));
+            }
+          },
+        });
+        await workload.stop();
+        progress.done();
+        const lastView = Math.max(...(await cluster.allStats()).map((s) => s?.view ?? 0));
+        const ok = printReport(workload, {
+          seconds: (performance.now() - t0) / 1000,
+          views: lastView - firstView,
+          faults,
+        });
+        process.exitCode = ok ? 0 : 1;
+      } finally {
+        await workload.stop();
+        await cluster.close();
+      }
     });
 }
