@@ -124,6 +124,24 @@ describe('pbft message checks', () => {
     assert.equal(c.replicas[1]?.state.active, true);
   });
 
+  it('blames nobody for a relayed pre-prepare whose MAC fails (the relayer could not check it)', () => {
+    const c = new Cluster({ n: 4 });
+    const crypto = c.keyring.suiteFor(0);
+    const requests = [request(1000, 1)];
+    const body = { kind: 'prePrepare', view: 0, seq: 1, digest: batchDigest(crypto, requests) } as const;
+    const auth = authenticate(crypto, c.ids, 0, body);
+    auth[1] = new Uint8Array(32);
+    c.replicas[1]?.onMessage(2, { ...body, requests, auth });
+    assert.deepEqual(c.suspects, []);
+    assert.equal(c.replicas[1]?.state.log.get(1)?.ppHex, undefined);
+    c.replicas[1]?.onMessage(0, { ...body, requests, auth });
+    assert.deepEqual(
+      c.suspects,
+      [{ by: 1, node: 0, code: 'BAD_MAC' }],
+      'straight from the primary, it is the primary',
+    );
+  });
+
   it('replaces a primary that authenticated two batches for one sequence number', () => {
     const c = new Cluster({ n: 4 });
     const crypto = c.keyring.suiteFor(0);

@@ -18,18 +18,20 @@ import { checkPrePrepare, checkVote, type Verdict } from './validate.js';
 import { startViewChange } from './view-change.js';
 
 /**
- * Act on a verdict; true if the message is to be handled. A reject reports the sender; one that
- * proves the primary faulty (equivocation, a bad batch or digest under its MAC) also replaces it.
+ * Act on a verdict; true if the message is to be handled. A reject reports the sender, unless it
+ * proves the primary faulty (equivocation, a bad batch or digest under its MAC): then it reports
+ * the primary, whoever relayed the message, and replaces it.
  */
 export function admit(r: PbftState, from: NodeId, v: Verdict): boolean {
   if (v.verdict === 'accept') return true;
   if (v.verdict === 'ignore') return false;
-  r.suspect(from, v.code);
-  if (v.primaryFault === true) {
-    if (from !== r.primary) r.suspect(r.primary, v.code);
-    r.env.log.log('warn', 'pbft-primary-fault', { view: r.view, primary: r.primary, code: v.code });
-    startViewChange(r, r.view + 1);
+  if (v.primaryFault !== true) {
+    r.suspect(from, v.code);
+    return false;
   }
+  r.suspect(r.primary, v.code);
+  r.env.log.log('warn', 'pbft-primary-fault', { view: r.view, primary: r.primary, code: v.code });
+  startViewChange(r, r.view + 1);
   return false;
 }
 

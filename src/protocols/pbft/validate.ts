@@ -32,7 +32,14 @@ import {
 import type { PbftState } from './state.js';
 import { requestKey } from './stores.js';
 
-export type IgnoreCode = 'WRONG_VIEW' | 'NOT_ACTIVE' | 'STALE' | 'BEYOND_WATERMARK' | 'DUPLICATE';
+export type IgnoreCode =
+  | 'WRONG_VIEW'
+  | 'NOT_ACTIVE'
+  | 'STALE'
+  | 'BEYOND_WATERMARK'
+  | 'DUPLICATE'
+  /** A relayed message whose MAC for this replica fails: the relayer could not have checked it. */
+  | 'UNAUTHENTICATED';
 export type RejectCode =
   | 'NOT_MEMBER'
   | 'BAD_MAC'
@@ -91,7 +98,8 @@ function window(r: PbftState, seq: number): Verdict | undefined {
  * OSDI §4.2: accept a pre-prepare only in view v, within the watermarks, authenticated by the
  * primary, with a digest that names its batch, and no other digest for (v, n). Another replica
  * may relay it (catch-up): the MAC still proves the primary sent it, so equivocation is the
- * primary's fault, while a wrong MAC or batch is the relayer's.
+ * primary's fault, and a batch that does not match the digest is the relayer's. A wrong MAC in a
+ * relayed copy is nobody's provable fault (the relayer can check only its own entry): ignored.
  */
 export function checkPrePrepare(r: PbftState, from: NodeId, m: PrePrepare): Verdict {
   if (!r.isMember(from)) return reject('NOT_MEMBER');
@@ -102,7 +110,8 @@ export function checkPrePrepare(r: PbftState, from: NodeId, m: PrePrepare): Verd
   if (w !== undefined) return w;
   const direct = from === r.primary;
   const body = { kind: 'prePrepare', view: m.view, seq: m.seq, digest: m.digest } as const;
-  if (!verifyAuth(r.env.crypto, r.rank, r.primary, body, m.auth)) return reject('BAD_MAC', direct);
+  if (!verifyAuth(r.env.crypto, r.rank, r.primary, body, m.auth))
+    return direct ? reject('BAD_MAC', true) : ignore('UNAUTHENTICATED');
   const slot = r.log.get(m.seq);
   const hx = hex(m.digest);
   if (slot !== undefined && slot.view === r.view && slot.ppHex !== undefined) {
