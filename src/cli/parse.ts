@@ -37,3 +37,14 @@ export function fail(message: string, code = 1): never {
   process.stderr.write(`bulwark: ${message}\n`);
   process.exit(code);
 }
+
+/** "name=value,name=value" with numeric values, for protocol tuning. */
+export function tuningList(value: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of value.split(',')) {
+    const m = /^\s*([A-Za-z][A-Za-z0-9]*)\s*=\s*(\d+(?:\.\d+)?)\s*$/.exec(part);
+    if (m === null) throw new InvalidArgumentError(`expected name=number pairs, got '${part}'`);
+    out[m[1] as string] = Number(m[2]);
+  }
+  return out;
+}

@@ -37,6 +37,7 @@ export function createInstance(
     config: { members: replicas, f: cfg.f, role: 'active', tuning: cfg.tuning },
     service: cfg.app.makeService(cfg.replyBytes),
     clientWindowMax: 1024,
-    checkpointInterval: 128,
+    // Protocols read the same tuning, so both layers agree on where checkpoints fall.
+    checkpointInterval: cfg.tuning?.checkpointInterval ?? 128,
   });
 }

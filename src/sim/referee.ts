@@ -11,6 +11,7 @@ import type { Workload } from './workload.js';
 export class Referee {
   readonly violations: Violation[] = [];
   suspicions = 0;
+  stateInstalls = 0;
   private readonly outstanding = new Map<string, { client: NodeId; requestId: number }>();
 
   constructor(
@@ -28,6 +29,7 @@ export class Referee {
       this.outstanding.delete(key);
       this.workload.failed++;
     } else if (obs.kind === 'suspected') this.suspicions++;
+    else if (obs.kind === 'state-installed') this.stateInstalls++;
     for (const c of this.checkers) {
       const message = c.observe(obs, ctx);
       if (message !== undefined) this.violate(c.name, message, ctx);

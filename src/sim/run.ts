@@ -27,6 +27,8 @@ export interface SweepOptions {
   readonly byzantineText: string | undefined;
   readonly network: NetworkConfig;
   readonly crashes: boolean;
+  /** Protocol tuning by name (e.g. a small checkpointInterval, so short runs cross checkpoints). */
+  readonly tuning?: Readonly<Record<string, number>>;
   readonly cryptoFor: (seed: number) => (node: NodeId) => CryptoSuite;
   readonly onRun?: (result: WorldResult, done: number) => void;
 }
@@ -52,6 +54,8 @@ export interface SweepReport {
   readonly wallSeconds: number;
   readonly violations: SweepViolation[];
   readonly rejected: { readonly decode: number; readonly forged: number };
+  /** Checkpoints installed by state transfer, over all runs. */
+  readonly stateInstalls: number;
 }
 
 export function replayCommand(o: SweepOptions, seed: number): string {
@@ -66,6 +70,8 @@ export function replayCommand(o: SweepOptions, seed: number): string {
   if (o.network.duplicate > 0) parts.push(`--duplicate ${o.network.duplicate}`);
   if (o.network.partitions) parts.push('--partitions');
   if (o.crashes) parts.push('--crashes');
+  const tuning = Object.entries(o.tuning ?? {});
+  if (tuning.length > 0) parts.push(`--tuning ${tuning.map(([k, v]) => `${k}=${v}`).join(',')}`);
   return parts.join(' ');
 }
 
@@ -87,6 +93,7 @@ export function worldConfig(o: SweepOptions, seed: number): WorldConfig {
     stableAtMs: simDefaults.stableAtMs,
     deadlineMs: simDefaults.stableAtMs + simDefaults.livenessMs,
     eventsMax: simDefaults.eventsMax,
+    tuning: o.tuning,
     cryptoFor: o.cryptoFor(seed),
     clientRetryMs: simDefaults.clientRetryMs,
   };
@@ -100,6 +107,7 @@ export function runSweep(o: SweepOptions): SweepReport {
   let deliveries = 0;
   let decode = 0;
   let forged = 0;
+  let stateInstalls = 0;
   for (let i = 0; i < o.seeds; i++) {
     const seed = o.seedStart + i;
     const result = new World(worldConfig(o, seed)).run();
@@ -107,6 +115,7 @@ export function runSweep(o: SweepOptions): SweepReport {
     deliveries += result.stats.deliveries;
     decode += result.stats.decodeRejected;
     forged += result.stats.forgedRejected;
+    stateInstalls += result.stats.stateInstalls;
     if (result.violations.length === 0) passed++;
     for (const v of result.violations) {
       violations.push({
@@ -133,5 +142,6 @@ export function runSweep(o: SweepOptions): SweepReport {
     wallSeconds,
     violations,
     rejected: { decode, forged },
+    stateInstalls,
   };
 }

@@ -64,6 +64,8 @@ export interface WorldStats {
   decodeRejected: number;
   forgedRejected: number;
   suspicions: number;
+  /** Checkpoints installed by state transfer (replicas that fell behind or restarted empty). */
+  stateInstalls: number;
   crashes: number;
   restarts: number;
 }
@@ -105,6 +107,7 @@ export class World {
     decodeRejected: 0,
     forgedRejected: 0,
     suspicions: 0,
+    stateInstalls: 0,
     crashes: 0,
     restarts: 0,
   };
@@ -154,7 +157,7 @@ export class World {
       requestsCommitted: this.workload.completed,
       requestsInvoked: this.workload.invoked,
       virtualMs: this.now,
-      stats: { ...this.stats, suspicions: this.referee.suspicions },
+      stats: { ...this.stats, suspicions: this.referee.suspicions, stateInstalls: this.referee.stateInstalls },
     };
   }
 

@@ -1,5 +1,6 @@
 // Shared set-up for simulator tests: a sweep over a protocol with the simulator's defaults.
 import type { ProtocolModule } from '../../src/protocols/module.js';
+import type { SimApp } from '../../src/sim/app.js';
 import { noneCryptoFor } from '../../src/sim/crypto.js';
 import { parseByzantine } from '../../src/sim/faults.js';
 import { defaultNetwork, type NetworkConfig } from '../../src/sim/network.js';
@@ -16,6 +17,8 @@ export interface SweepSpec {
   byzantine?: string;
   network?: Partial<NetworkConfig>;
   crashes?: boolean;
+  app?: SimApp;
+  tuning?: Readonly<Record<string, number>>;
 }
 
 export function sweepOptions(s: SweepSpec): SweepOptions {
@@ -35,6 +38,8 @@ export function sweepOptions(s: SweepSpec): SweepOptions {
     byzantineText: s.byzantine,
     network: { ...defaultNetwork, ...s.network },
     crashes: s.crashes ?? false,
+    app: s.app,
+    tuning: s.tuning,
     cryptoFor: noneCryptoFor(s.n, clients),
   };
 }

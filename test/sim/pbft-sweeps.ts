@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { pbft } from '../../src/protocols/pbft/index.js';
 import type { NetworkConfig } from '../../src/sim/network.js';
 import type { SweepReport } from '../../src/sim/run.js';
+import { kvApp } from '../../src/sim/apps/kv.js';
 import { sweep, type SweepSpec } from './helpers.js';
 
 /** The behaviours `bulwark sim --byzantine` must accept (issue 3, item 6); `crash` restarts with no state. */
@@ -28,9 +29,18 @@ export const harsh: Partial<NetworkConfig> = { loss: 0.15, duplicate: 0.05, part
 /** Requests per run: enough to span the faulty phase and stabilization, few enough for 2,000 runs in CI. */
 export const REQUESTS = 48;
 
-/** Runs a sweep of PBFT worlds and fails, listing replayable seeds, on any violation. */
+/**
+ * Checkpoints every 8 batches, so that even a 48-request run crosses several: the sweeps then
+ * exercise checkpoint certificates, garbage collection and state transfer, not only ordering.
+ */
+export const TUNING = { checkpointInterval: 8 } as const;
+
+/**
+ * Runs a sweep of PBFT worlds serving the key-value store (so every run's client history is also
+ * checked for linearizability) and fails, listing replayable seeds, on any violation.
+ */
 export function pbftSweep(spec: Omit<SweepSpec, 'module'>): SweepReport {
-  const r = sweep({ module: pbft, requests: REQUESTS, ...spec });
+  const r = sweep({ module: pbft, requests: REQUESTS, app: kvApp, tuning: TUNING, ...spec });
   const shown = r.violations
     .slice(0, 3)
     .map((v) => `  seed ${v.seed}: ${v.invariant}: ${v.message}\n    ${v.replay}`)

@@ -8,7 +8,7 @@ import { runSweep } from '../../sim/run.js';
 import { simDefaults } from '../../sim/config.js';
 import { appNames, simApp } from '../../sim/app.js';
 import { printJson, Progress, table } from '../output.js';
-import { fail, fraction, int, oneOf } from '../parse.js';
+import { fail, fraction, int, oneOf, tuningList } from '../parse.js';
 
 interface SimFlags {
   protocol: string;
@@ -25,6 +25,7 @@ interface SimFlags {
   crashes: boolean;
   service: string;
   guarantee: 'fifo' | 'total' | 'mixed';
+  tuning?: Record<string, number>;
   messages?: number;
   json: boolean;
 }
@@ -95,6 +96,7 @@ export function registerSim(program: Command): void {
       'total',
     )
     .option('--messages <count>', 'itua: multicasts per member', int(1, 100_000))
+    .option('--tuning <pairs>', 'protocol tuning, e.g. checkpointInterval=8,requestTimeoutMs=300', tuningList)
     .option('--json', 'machine-readable report on stdout', false)
     .action((flags: SimFlags) => simCommand(flags));
 }
@@ -136,6 +138,7 @@ async function simCommand(flags: SimFlags): Promise<void> {
       partitions: flags.partitions,
     },
     crashes: flags.crashes,
+    tuning: flags.tuning,
     cryptoFor: noneCryptoFor(flags.n, flags.clients),
     onRun: (_r, done) => {
       if (done % 10 === 0 || done === flags.seeds)
