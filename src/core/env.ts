@@ -97,6 +97,13 @@ export interface ClientRequest {
   readonly op: Uint8Array;
   /** A read-only request may be answered without ordering (smr decides). */
   readonly readOnly: boolean;
+  /**
+   * The client's authenticator (smr/request-auth.ts): one MAC per replica, in the rank order of
+   * the group's members, under the pairwise client-replica key, over the other fields. A replica
+   * checks its own entry, so a request a Byzantine replica made up is never ordered (PBFT, OSDI
+   * §4.1). Empty where no replica checks it (hand-built batches in tests).
+   */
+  readonly auth: Uint8Array[];
 }
 
 /** One decided batch: every correct replica delivers the same batch at the same sequence number. */

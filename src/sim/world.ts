@@ -157,7 +157,11 @@ export class World {
       requestsCommitted: this.workload.completed,
       requestsInvoked: this.workload.invoked,
       virtualMs: this.now,
-      stats: { ...this.stats, suspicions: this.referee.suspicions, stateInstalls: this.referee.stateInstalls },
+      stats: {
+        ...this.stats,
+        suspicions: this.referee.suspicions,
+        stateInstalls: this.referee.stateInstalls,
+      },
     };
   }
 

@@ -11,6 +11,7 @@ import type { NodeId } from '../core/ids.js';
 import type { Wire, WireReply } from './messages.js';
 import type { Observation } from './observations.js';
 import { canStillAgree, equalBytes } from './read-only.js';
+import { authenticateRequest, type RequestCore } from './request-auth.js';
 
 export { equalBytes } from './read-only.js';
 
@@ -32,6 +33,7 @@ export function orderedQuorumFor(o: Pick<ClientOptions, 'replicas' | 'replyQuoru
 const RECENT_MAX = 1024;
 
 export interface ClientOptions {
+  /** The group's members in rank order: the order of the MACs in every request's authenticator. */
   readonly replicas: readonly NodeId[];
   /** Matching replies needed: f+1 under Byzantine faults, 1 under crash faults. */
   readonly replyQuorum: number;
@@ -60,6 +62,11 @@ interface Pending {
   attempt: number;
   /** replica → the result it sent (in the current phase). */
   replies: Map<NodeId, Uint8Array>;
+  /**
+   * The authenticator last sent, and the lowWater and phase it covers: computed once and reused
+   * by every retransmission until one of them changes (the lowWater rises, or a read is ordered).
+   */
+  signed?: { readonly lowWater: number; readonly readOnly: boolean; readonly auth: Uint8Array[] };
 }
 
 type ClientTimer =
@@ -187,15 +194,24 @@ export class ClientCore implements Protocol<Wire<unknown>, TimerKey> {
   private send(requestId: number, to: readonly NodeId[]): void {
     const p = this.pending.get(requestId);
     if (p === undefined) return;
-    const msg: Wire<unknown> = {
-      kind: 'request',
+    const core = {
       client: this.env.self,
       requestId,
       lowWater: this.lowWater(),
       readOnly: p.phase === 'read',
       op: p.op,
     };
+    const msg: Wire<unknown> = { kind: 'request', ...core, auth: this.authFor(p, core) };
     for (const r of to) this.env.send(r, msg);
+  }
+
+  /** The authenticator of this transmission (request-auth.ts): the last one while it still covers it. */
+  private authFor(p: Pending, core: RequestCore): Uint8Array[] {
+    const s = p.signed;
+    if (s !== undefined && s.lowWater === core.lowWater && s.readOnly === core.readOnly) return s.auth;
+    const auth = authenticateRequest(this.env.crypto, this.opts.replicas, core);
+    p.signed = { lowWater: core.lowWater, readOnly: core.readOnly, auth };
+    return auth;
   }
 
   private complete(requestId: number, result: Uint8Array, readOnly: boolean): void {

@@ -5,7 +5,7 @@
  * state-transfer.ts). One schema per protocol, built by `wireSchema`, so a frame decodes in one
  * pass into a typed message. Tags are wire numbers: never reuse one.
  */
-import { DIGEST_BYTES } from '../core/crypto-suite.js';
+import { DIGEST_BYTES, MAC_BYTES } from '../core/crypto-suite.js';
 import { limits } from '../core/limits.js';
 import {
   bool,
@@ -36,13 +36,24 @@ export const stateLimits = {
   pageBytesMax: 256 * 1024 * 1024,
 } as const;
 
-export const requestFields = {
+/** What a client says in a request: everything but its authenticator, which covers exactly this. */
+export const requestCoreFields = {
   client: u32,
   requestId: u64,
   /** Every request of this client with an id at or below this one is settled (see reply-cache.ts). */
   lowWater: u64,
   readOnly: bool,
   op: bytes(limits.opBytesMax, 'op'),
+} as const;
+
+export const requestFields = {
+  ...requestCoreFields,
+  /**
+   * The client's authenticator (request-auth.ts; PBFT, OSDI §4.1): one MAC per replica, in rank
+   * order, over the fields above, so that a replica can tell a request its client sent from one a
+   * Byzantine primary made up, however many hops it travelled.
+   */
+  auth: list(fixedBytes(MAC_BYTES, 'mac'), limits.membersMax, 'auth'),
 } as const;
 
 export const requestSchema = struct('Request', requestFields);

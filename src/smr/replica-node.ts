@@ -31,6 +31,7 @@ import { Executor } from './executor.js';
 import { equalDigests } from './merkle.js';
 import type { Wire, WireRequest } from './messages.js';
 import type { Observation } from './observations.js';
+import { verifyRequestFor } from './request-auth.js';
 import type { Service } from './service.js';
 import {
   defaultStateServerOptions,
@@ -69,12 +70,15 @@ export class ReplicaNode<M> implements Protocol<Wire<M>> {
   readonly transfer: StateTransfer;
   private readonly server: StateServer;
   private readonly opts: ReplicaNodeOptions<M>;
+  /** This replica's index in the members list: its entry in every client's authenticator. */
+  private readonly rank: number;
 
   constructor(
     private readonly env: Env<Wire<M>, TimerKey, Observation>,
     opts: ReplicaNodeOptions<M>,
   ) {
     this.opts = opts;
+    this.rank = opts.config.members.indexOf(env.self);
     this.executor = new Executor(opts.service, opts.clientWindowMax);
     const digest = (b: Uint8Array) => env.crypto.digest(b);
     this.checkpoints = new Checkpointer(opts.service, this.executor.cache, digest, env.log, {
@@ -129,11 +133,16 @@ export class ReplicaNode<M> implements Protocol<Wire<M>> {
     }
   }
 
-  /** A client's request: answer from the cache if it was executed, else hand it to ordering. */
+  /**
+   * A client's request: answer from the cache if it was executed, else hand it to ordering. The
+   * channel authenticated `from`; a request in another client's name is refused. The client's
+   * MAC for this replica must verify too (request-auth.ts): a correct client never sends a bad
+   * one, and a request this replica would order must be one its peers will accept from it.
+   */
   private onRequest(from: NodeId, m: WireRequest): void {
-    // The channel authenticated `from`; a request in another client's name is refused.
     if (m.client !== from || m.lowWater >= m.requestId) return;
     if (this.opts.config.role === 'passive') return;
+    if (!verifyRequestFor(this.env.crypto, this.rank, m)) return;
     if (m.readOnly) return this.onReadOnly(m);
     const cached = this.executor.cache.lookup(m.client, m.requestId, m.lowWater);
     if (cached.state === 'done') {
@@ -147,6 +156,7 @@ export class ReplicaNode<M> implements Protocol<Wire<M>> {
       lowWater: m.lowWater,
       readOnly: false,
       op: m.op,
+      auth: m.auth,
     };
     this.protocol.submit(request);
   }

@@ -9,6 +9,7 @@ import { SeededRng } from '../../src/core/rng.js';
 import { NoneKeyring } from '../../src/crypto/index.js';
 import { pbft, type PbftMessage } from '../../src/protocols/pbft/index.js';
 import type { PbftReplica } from '../../src/protocols/pbft/replica.js';
+import { authenticateRequest } from '../../src/smr/request-auth.js';
 
 export interface Sent {
   readonly from: NodeId;
@@ -190,6 +191,22 @@ export class Cluster {
   }
 }
 
+/**
+ * The keys of the harness's world (NoneKeyring secrets depend on the seed and the id only, so
+ * this keyring agrees with every Cluster's), for clients' authenticators: MACs for replicas
+ * 0..AUTH_REPLICAS-1, enough for any cluster the tests build (extra entries are never read).
+ */
+const AUTH_REPLICAS = 16;
+const clientKeys = NoneKeyring.fromSeed(7, [
+  ...Array.from({ length: AUTH_REPLICAS }, (_, i) => i),
+  1000,
+  1001,
+  1002,
+]);
+
+/** A request as its client sends it: with a valid authenticator for every replica (smr/request-auth.ts). */
 export function request(client: number, requestId: number, op = requestId): ClientRequest {
-  return { client, requestId, lowWater: 0, readOnly: false, op: Uint8Array.of(op) };
+  const core = { client, requestId, lowWater: 0, readOnly: false, op: Uint8Array.of(op) };
+  const replicas = Array.from({ length: AUTH_REPLICAS }, (_, i) => i);
+  return { ...core, auth: authenticateRequest(clientKeys.suiteFor(client), replicas, core) };
 }

@@ -36,6 +36,8 @@ const req = (client: number, requestId: number): ClientRequest => ({
   lowWater: 0,
   readOnly: false,
   op: Uint8Array.of(requestId),
+  // The sequencer carries the authenticator through untouched; only the replica node checks it.
+  auth: [],
 });
 
 describe('sequencer', () => {

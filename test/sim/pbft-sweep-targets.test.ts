@@ -29,6 +29,11 @@ describe('pbft sweeps, named scenarios', () => {
     });
   }
 
+  // Client authenticators (OSDI §4.1): with backups not checking them, every seed breaks validity.
+  it('n = 4, the primary forges client requests, harsh network', () => {
+    pbftSweep({ n: 4, seeds: 30, seedStart: 9_000, byzantine: '0:forge-request', network: harsh });
+  });
+
   it('n = 7, twins of the primary and of a backup', () => {
     pbftSweep({ n: 7, seeds: 16, seedStart: 6_000, byzantine: '0:twins,3:twins', network: lossy });
   });

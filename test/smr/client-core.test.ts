@@ -16,7 +16,7 @@ function harness(replyQuorum: number) {
   const seen: Observation[] = [];
   const env: Env<Wire<unknown>, TimerKey, Observation> = {
     self: 1000,
-    crypto: NoneKeyring.fromSeed(1, [1000]).suiteFor(1000),
+    crypto: NoneKeyring.fromSeed(1, [0, 1, 2, 3, 1000]).suiteFor(1000),
     log: { log() {} },
     send: (to, msg) => sent.push({ to, msg }),
     broadcast: () => assert.fail('clients do not broadcast'),

@@ -18,6 +18,7 @@ import type { ProtocolModule } from '../../src/protocols/module.js';
 import { wireSchema, type Wire } from '../../src/smr/messages.js';
 import type { Observation } from '../../src/smr/observations.js';
 import { ReplicaNode, type ReplicaNodeOptions } from '../../src/smr/replica-node.js';
+import { authenticateRequest, type RequestCore } from '../../src/smr/request-auth.js';
 import type { Service } from '../../src/smr/service.js';
 
 /**
@@ -271,6 +272,13 @@ export class Cluster {
   }
 }
 
+/** The authenticator client CLIENT_ID_MIN sends to a Cluster of n replicas (same keyring seed). */
+export function clientAuth(n: number, core: RequestCore): Uint8Array[] {
+  const replicas = Array.from({ length: n }, (_, i) => i);
+  const keys = NoneKeyring.fromSeed(1, [...replicas, CLIENT_ID_MIN]);
+  return authenticateRequest(keys.suiteFor(CLIENT_ID_MIN), replicas, core);
+}
+
 /** A batch of requests from client CLIENT_ID_MIN with these ids, each adding 1 to key `key(id)` (id % 256). */
 export function batch(
   seq: number,
@@ -287,6 +295,8 @@ export function batch(
       lowWater,
       readOnly: false,
       op: op(key(requestId)),
+      // Delivered straight to smr as if ordered: nobody checks an authenticator past ordering.
+      auth: [],
     })),
   };
 }

@@ -14,7 +14,7 @@ import { ClientCore } from '../../src/smr/client-core.js';
 import type { Wire } from '../../src/smr/messages.js';
 import type { Observation } from '../../src/smr/observations.js';
 import { readQuorumOf } from '../../src/smr/read-only.js';
-import { batch, Cluster, op } from './harness.js';
+import { batch, clientAuth, Cluster, op } from './harness.js';
 
 function client(readQuorum: number | undefined) {
   const sent: { to: number; msg: Wire<unknown> }[] = [];
@@ -22,7 +22,7 @@ function client(readQuorum: number | undefined) {
   const seen: Observation[] = [];
   const env: Env<Wire<unknown>, TimerKey, Observation> = {
     self: CLIENT_ID_MIN,
-    crypto: NoneKeyring.fromSeed(1, [CLIENT_ID_MIN]).suiteFor(CLIENT_ID_MIN),
+    crypto: NoneKeyring.fromSeed(1, [0, 1, 2, 3, CLIENT_ID_MIN]).suiteFor(CLIENT_ID_MIN),
     log: { log() {} },
     send: (to, msg) => sent.push({ to, msg }),
     broadcast: () => assert.fail('clients do not broadcast'),
@@ -130,14 +130,10 @@ describe('read-only requests at the client', () => {
 });
 
 describe('read-only requests at a replica', () => {
-  const request = (requestId: number, key: number, readOnly: boolean): Wire<never> => ({
-    kind: 'request',
-    client: CLIENT_ID_MIN,
-    requestId,
-    lowWater: 0,
-    readOnly,
-    op: op(key),
-  });
+  const request = (requestId: number, key: number, readOnly: boolean): Wire<never> => {
+    const core = { client: CLIENT_ID_MIN, requestId, lowWater: 0, readOnly, op: op(key) };
+    return { kind: 'request', ...core, auth: clientAuth(4, core) };
+  };
 
   it('answers at once from its state, neither ordering nor caching', () => {
     const c = new Cluster(4);
@@ -155,6 +151,28 @@ describe('read-only requests at a replica', () => {
     assert.equal(node.executor.cache.lookup(CLIENT_ID_MIN, 9).state, 'new', 'not cached');
     node.onMessage(CLIENT_ID_MIN, request(9, 3, false));
     assert.deepEqual(c.protocol(0).submitted, [9], 'the same id ordered, as a client falls back');
+  });
+
+  it('drops a request, read-only or not, whose client MAC for this replica does not verify', () => {
+    const c = new Cluster(4);
+    const node = c.nodes.get(1);
+    assert.ok(node);
+    for (const readOnly of [true, false]) {
+      const good = request(7, 3, readOnly);
+      assert.ok(good.kind === 'request');
+      // Entry 1 (this replica's) replaced by replica 0's MAC: valid for 0, not for 1.
+      const swapped = {
+        ...good,
+        auth: good.auth.map((t, i) => (i === 1 ? (good.auth[0] as Uint8Array) : t)),
+      };
+      const before = c.toClients.length;
+      node.onMessage(CLIENT_ID_MIN, swapped);
+      node.onMessage(CLIENT_ID_MIN, { ...good, auth: [] });
+      assert.equal(c.toClients.length, before, 'no read-only answer');
+      assert.deepEqual(c.protocol(1).submitted, [], 'not ordered');
+    }
+    node.onMessage(CLIENT_ID_MIN, request(7, 3, false));
+    assert.deepEqual(c.protocol(1).submitted, [7], 'the authentic request is ordered');
   });
 
   it('does not answer while it fetches state', () => {

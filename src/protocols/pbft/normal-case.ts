@@ -14,7 +14,7 @@ import { countVotes, notePrePrepared, type Slot } from './log.js';
 import type { Commit, PrePrepare, Prepare } from './messages.js';
 import { armRequestTimer } from './requests.js';
 import type { PbftState } from './state.js';
-import { checkPrePrepare, checkVote, type Verdict } from './validate.js';
+import { checkPrePrepare, checkVote, isAuthenticatedBatch, type Verdict } from './validate.js';
 import { startViewChange } from './view-change.js';
 
 /**
@@ -70,8 +70,23 @@ function sendPrePrepare(r: PbftState, seq: number, requests: ClientRequest[]): v
 }
 
 export function onPrePrepare(r: PbftState, from: NodeId, m: PrePrepare): void {
-  if (!admit(r, from, checkPrePrepare(r, from, m))) return;
+  const v = checkPrePrepare(r, from, m);
+  if (v.verdict === 'ignore' && v.code === 'REQUEST_UNAUTHENTICATED') return awaitAuthentic(r, m);
+  if (!admit(r, from, v)) return;
   acceptPrePrepare(r, r.log.at(m.seq, r.view), m, m.digest, m.requests);
+}
+
+/**
+ * A pre-prepare carried a request whose client MAC fails here: not prepared, and nobody blamed.
+ * The batch's authentic requests wait here as if their clients had sent them, under the request
+ * timer: a primary that keeps proposing what cannot be checked is replaced by a view change
+ * (OSDI §4.5.2) even before the clients retransmit to the backups.
+ */
+function awaitAuthentic(r: PbftState, m: PrePrepare): void {
+  r.env.log.log('warn', 'pbft-request-unauthenticated', { view: m.view, seq: m.seq, primary: r.primary });
+  const now = r.env.now();
+  for (const q of m.requests) if (isAuthenticatedBatch(r, [q])) r.requests.add(q, now);
+  armRequestTimer(r);
 }
 
 /**

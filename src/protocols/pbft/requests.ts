@@ -4,9 +4,11 @@
  * timer: when a request has waited longer than the (backed-off) timeout, the primary is
  * stalling it and the backup starts a view change, unless it is merely behind its peers.
  *
- * A relayed request is not authenticated by its client (channels authenticate hop by hop), so
- * the primary orders one only when f+1 replicas relayed the same content: one of them is
- * correct and received it from the client. Requests straight from a client need no such count.
+ * Every request carries its client's authenticator (smr/request-auth.ts): the replica node
+ * checked this replica's MAC before `submit`, and the primary checks its own MAC on a relayed
+ * request too, so it proposes only requests its backups can authenticate (OSDI §4.1). It also
+ * orders a relayed request only when f+1 replicas relayed the same content (one of them is
+ * correct and received it from the client). Requests straight from a client need no such count.
  */
 import type { ClientRequest } from '../../core/env.js';
 import type { NodeId } from '../../core/ids.js';
@@ -18,7 +20,7 @@ import type { RequestForward } from './messages.js';
 import { scheduleFlush } from './normal-case.js';
 import type { PbftState } from './state.js';
 import { requestKey } from './stores.js';
-import { isValidRequest } from './validate.js';
+import { isAuthenticatedBatch, isValidRequest } from './validate.js';
 import { startViewChange } from './view-change.js';
 
 /** A client's request reached this replica (possibly a retransmission). */
@@ -42,7 +44,13 @@ export function onForwardedRequest(r: PbftState, from: NodeId, m: RequestForward
   if (!r.isPrimary()) return;
   const key = requestKey(m.request);
   if (r.requests.has(key) || r.requests.isExecuted(key)) return;
-  const content = hex(r.env.crypto.digest(encodeBody(requestSchema, { ...m.request, lowWater: 0 })));
+  // The primary orders only what its backups will accept: its own client MAC must verify. A bad
+  // one is not the relayer's fault (it can check only its own entry): dropped, nobody suspected.
+  if (!isAuthenticatedBatch(r, [m.request])) return;
+  // Copies may differ in lowWater, and so in their authenticators: the content is the rest.
+  const content = hex(
+    r.env.crypto.digest(encodeBody(requestSchema, { ...m.request, lowWater: 0, auth: [] })),
+  );
   const request = r.requests.forward(from, m.request, content, r.weak);
   if (request === undefined || !r.requests.add(request, r.env.now())) return;
   scheduleFlush(r);

@@ -29,6 +29,7 @@ import {
   type Prepare,
   type ViewChangeBody,
 } from './messages.js';
+import { verifyRequestFor } from '../../smr/request-auth.js';
 import type { PbftState } from './state.js';
 import { requestKey } from './stores.js';
 
@@ -39,7 +40,12 @@ export type IgnoreCode =
   | 'BEYOND_WATERMARK'
   | 'DUPLICATE'
   /** A relayed message whose MAC for this replica fails: the relayer could not have checked it. */
-  | 'UNAUTHENTICATED';
+  | 'UNAUTHENTICATED'
+  /**
+   * A pre-prepare with a request whose client MAC for this replica fails: a forging primary, or
+   * a faulty client whose authenticator is good for the primary only; nobody's provable fault.
+   */
+  | 'REQUEST_UNAUTHENTICATED';
 export type RejectCode =
   | 'NOT_MEMBER'
   | 'BAD_MAC'
@@ -88,6 +94,15 @@ export function isValidBatch(requests: readonly ClientRequest[]): boolean {
   return bytes <= limits.batchBytesMax;
 }
 
+/**
+ * OSDI §4.1: every request of a batch carries its client's MAC for this replica (its entry at
+ * this replica's rank), so a request the primary made up in a client's name is never prepared.
+ */
+export function isAuthenticatedBatch(r: PbftState, requests: readonly ClientRequest[]): boolean {
+  for (const q of requests) if (!verifyRequestFor(r.env.crypto, r.rank, q)) return false;
+  return true;
+}
+
 function window(r: PbftState, seq: number): Verdict | undefined {
   if (seq <= r.h) return ignore('STALE');
   if (seq > r.high) return ignore('BEYOND_WATERMARK');
@@ -100,6 +115,9 @@ function window(r: PbftState, seq: number): Verdict | undefined {
  * may relay it (catch-up): the MAC still proves the primary sent it, so equivocation is the
  * primary's fault, and a batch that does not match the digest is the relayer's. A wrong MAC in a
  * relayed copy is nobody's provable fault (the relayer can check only its own entry): ignored.
+ * OSDI §4.1: each request must carry its client's MAC for this replica; if one does not, this
+ * replica cannot tell a forging primary from a faulty client, so it ignores the pre-prepare and
+ * leaves a primary that persists to the request timer (README.md, "Requests").
  */
 export function checkPrePrepare(r: PbftState, from: NodeId, m: PrePrepare): Verdict {
   if (!r.isMember(from)) return reject('NOT_MEMBER');
@@ -120,6 +138,7 @@ export function checkPrePrepare(r: PbftState, from: NodeId, m: PrePrepare): Verd
   }
   if (!equalBytes(batchDigest(r.env.crypto, m.requests), m.digest)) return reject('BAD_DIGEST', direct);
   if (!isValidBatch(m.requests)) return reject('BAD_BATCH', true);
+  if (!isAuthenticatedBatch(r, m.requests)) return ignore('REQUEST_UNAUTHENTICATED');
   return ACCEPT;
 }
 

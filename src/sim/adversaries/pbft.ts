@@ -12,12 +12,17 @@
  * - `forge-view-change`: view-changes with bogus P sets, forged signatures, fake checkpoint proofs
  *   or another replica's name; new-views whose pre-prepares do not follow from their view-changes,
  *   too few or tampered view-changes, forged signatures; and such messages injected unprompted.
+ * - `forge-request`: as primary, adds to about half of its pre-prepares a request it made up in
+ *   the name of a real client (a fresh id, a random op, an authenticator of random bytes or of
+ *   MACs under its own keys), the same forged batch to every backup, properly authenticated: a
+ *   backup that did not check the client's MAC would prepare, commit and execute it.
  * - `slow`: delays every frame by 0.6 to 1.4 times the time a backup waits for a request (the
  *   client's retransmission plus PBFT's request timeout), so some arrive just before and some
  *   just after the view change they would trigger.
  */
-import { DIGEST_BYTES, SIGNATURE_BYTES } from '../../core/crypto-suite.js';
+import { DIGEST_BYTES, MAC_BYTES, SIGNATURE_BYTES } from '../../core/crypto-suite.js';
 import type { ClientRequest } from '../../core/env.js';
+import { CLIENT_ID_MIN, isClientId } from '../../core/ids.js';
 import type { SeededRng } from '../../core/rng.js';
 import {
   authenticate,
@@ -26,8 +31,16 @@ import {
   signCheckpoint,
   viewChangeBytes,
 } from '../../protocols/pbft/certificates.js';
-import type { AuthBody, Entry, NewView, PbftMessage, ViewChange } from '../../protocols/pbft/messages.js';
+import type {
+  AuthBody,
+  Entry,
+  NewView,
+  PbftMessage,
+  PrePrepare,
+  ViewChange,
+} from '../../protocols/pbft/messages.js';
 import { defaultTuning } from '../../protocols/pbft/timers.js';
+import { authenticateRequest } from '../../smr/request-auth.js';
 import type { AdversaryContext, Behaviour, Outgoing } from './behaviour.js';
 import type { BehaviourFactory } from './index.js';
 
@@ -243,6 +256,54 @@ function forgeViewChange(): Behaviour {
   };
 }
 
+/** Request ids above any a simulated client reaches (client-core ids start at 1 + life * 1e6). */
+const FORGED_ID_BASE = 900_000_000;
+
+/** A request in a real client's name that the client never sent; its MACs are not the client's. */
+function forgedRequest(ctx: AdversaryContext, requestId: number): ClientRequest {
+  const clients = ctx.nodes.filter((id) => isClientId(id));
+  const client = clients[ctx.rng.int(clients.length)] ?? CLIENT_ID_MIN;
+  const op = randomBytes(ctx.rng, 1 + ctx.rng.int(16));
+  const core = { client, requestId, lowWater: 0, readOnly: false, op };
+  const auth =
+    ctx.rng.float() < 0.5
+      ? ctx.replicas.map(() => randomBytes(ctx.rng, MAC_BYTES))
+      : authenticateRequest(ctx.crypto, ctx.replicas, core);
+  return { ...core, auth };
+}
+
+/** Forged pre-prepares by (view, seq): every backup must get the same one to prepare it. */
+const FORGED_KEPT_MAX = 1024;
+
+function forgeRequest(): Behaviour {
+  const forged = new Map<string, PbftMessage | undefined>();
+  let nextId = FORGED_ID_BASE;
+  const forgedFor = (ctx: AdversaryContext, m: PrePrepare): PbftMessage | undefined => {
+    const key = `${m.view}:${m.seq}`;
+    if (forged.has(key)) return forged.get(key);
+    let alt: PbftMessage | undefined;
+    if (ctx.rng.float() < 0.5) {
+      const requests = [...m.requests, forgedRequest(ctx, nextId++)];
+      const digest = batchDigest(ctx.crypto, requests);
+      const body = { kind: 'prePrepare', view: m.view, seq: m.seq, digest } as const;
+      alt = { ...m, digest, requests, auth: auth(ctx, body) };
+    }
+    if (forged.size >= FORGED_KEPT_MAX) forged.delete(forged.keys().next().value as string);
+    forged.set(key, alt);
+    return alt;
+  };
+  return {
+    name: 'forge-request',
+    rewrite(ctx, out) {
+      const m = decode(ctx, out);
+      // Only its own pre-prepares, as primary (a relayed one of another primary keeps that one's MACs).
+      if (m?.kind !== 'prePrepare' || ctx.replicas[m.view % ctx.replicas.length] !== ctx.self) return [out];
+      const alt = forgedFor(ctx, m);
+      return alt === undefined ? [out] : [replace(ctx, out, alt)];
+    },
+  };
+}
+
 /** A backup waits for a request from the client's first retransmission to its request timeout. */
 function slow(slowMs: number): Behaviour {
   const around = defaultTuning.requestTimeoutMs + slowMs / 2;
@@ -256,5 +317,6 @@ export const pbftBehaviours: Readonly<Record<string, BehaviourFactory>> = {
   equivocate: () => equivocate,
   'bad-digest': () => badDigest,
   'forge-view-change': () => forgeViewChange(),
+  'forge-request': () => forgeRequest(),
   slow: (o) => slow(o.slowMs),
 };
