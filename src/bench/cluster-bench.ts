@@ -8,17 +8,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateCluster, writeClusterDir } from '../config/cluster-gen.js';
-import { codec } from '../codec/frame.js';
 import type { ClusterSpec, PrivateIdentity } from '../core/cluster.js';
 import type { ProtocolModule } from '../protocols/module.js';
 import type { CryptoMode } from '../core/crypto-suite.js';
-import { silentLogger } from '../core/log.js';
-import { createClusterCryptoSuite } from '../crypto/index.js';
-import { createTcpTransport } from '../net/tcp/index.js';
 import { protocols } from '../protocols/registry.js';
-import { BulwarkClient } from '../runtime/client.js';
+import type { BulwarkClient } from '../runtime/client.js';
+import { clusterClient } from '../runtime/cluster-client.js';
 import { freePorts, launchCluster, queryStats, stopCluster } from '../runtime/launcher.js';
-import { wireSchema, type Wire } from '../smr/messages.js';
 import { round, Samples } from './stats.js';
 
 export interface ClusterBenchOptions {
@@ -99,39 +95,18 @@ function makeClients(
   f: number,
   outstanding: number,
 ): BulwarkClient[] {
-  const wire = codec(wireSchema(module.schema)) as ReturnType<typeof codec<Wire<unknown>>>;
-  const quorum = module.quorum(f);
   const clients = spec.clients.map((c) => {
-    const priv = privates.find((p) => p.id === c.id);
-    if (priv === undefined) throw new Error(`no key for client ${c.id}`);
-    return new BulwarkClient({
-      self: c.id,
-      transport: createTcpTransport({
-        self: c.id,
-        dhPrivateKey: priv.dhPrivateKey,
-        dhPublicKey: c.dhPublicKey,
-        clusterName: spec.name,
-        encryption: spec.encryption,
-        peers: spec.members.map((m) => ({
-          id: m.id,
-          dhPublicKey: m.dhPublicKey,
-          host: m.host,
-          port: m.port,
-        })),
-      }),
-      codec: wire,
-      crypto: createClusterCryptoSuite(spec, priv, 'bench'),
-      log: silentLogger,
-      core: {
-        replicas: spec.members.map((m) => m.id),
-        // The benchmark service has no reads, so results need only f+1 matching replies
-        // (a read quorum would raise the write quorum to keep unordered reads linearizable).
-        replyQuorum: quorum.replyQuorum,
-        retryMs: 500,
-        retryMsMax: 4_000,
-        retriesMax: 8,
-        windowMax: Math.max(1, outstanding),
-      },
+    const key = privates.find((p) => p.id === c.id);
+    if (key === undefined) throw new Error(`no key for client ${c.id}`);
+    // The benchmark service has no reads: every request is ordered and f+1 replies settle it.
+    return clusterClient({
+      spec: { ...spec, f },
+      module,
+      identity: c,
+      key,
+      context: 'bench',
+      windowMax: Math.max(1, outstanding),
+      unorderedReads: false,
     });
   });
   return clients;

@@ -7,16 +7,11 @@ import { join } from 'node:path';
 import { loadClusterFile } from '../../config/cluster-file.js';
 import { keyFileName } from '../../config/cluster-gen.js';
 import { loadKeyFile } from '../../config/key-file.js';
-import { codec } from '../../codec/frame.js';
 import type { ClusterSpec } from '../../core/cluster.js';
 import type { Logger } from '../../core/env.js';
-import { silentLogger } from '../../core/log.js';
-import { createClusterCryptoSuite } from '../../crypto/index.js';
-import { createTcpTransport } from '../../net/tcp/index.js';
 import { planned, protocols } from '../../protocols/registry.js';
-import { BulwarkClient } from '../../runtime/client.js';
-import { wireSchema, type Wire } from '../../smr/messages.js';
-import { readQuorumOf } from '../../smr/read-only.js';
+import { type BulwarkClient } from '../../runtime/client.js';
+import { clusterClient } from '../../runtime/cluster-client.js';
 import { KvClient } from './client.js';
 
 export interface ConnectOptions {
@@ -49,40 +44,20 @@ export async function connectKvClients(o: ConnectOptions): Promise<ConnectedClie
   const identities = spec.clients.slice(o.offset ?? 0, (o.offset ?? 0) + o.clients);
   if (identities.length === 0)
     throw new Error(`${o.dir}: the cluster file lists no client from index ${o.offset ?? 0}`);
-  const wire = codec(wireSchema(module.schema)) as ReturnType<typeof codec<Wire<unknown>>>;
-  const quorum = module.quorum(spec.f);
   const clients: BulwarkClient[] = [];
   for (const identity of identities) {
     const key = await loadKeyFile(join(o.dir, keyFileName(identity.id)));
     if (!key.ok) throw new Error(key.error.message);
     clients.push(
-      new BulwarkClient({
-        self: identity.id,
-        transport: createTcpTransport({
-          self: identity.id,
-          dhPrivateKey: key.value.dhPrivateKey,
-          dhPublicKey: identity.dhPublicKey,
-          clusterName: spec.name,
-          encryption: spec.encryption,
-          peers: spec.members.map((m) => ({
-            id: m.id,
-            dhPublicKey: m.dhPublicKey,
-            host: m.host,
-            port: m.port,
-          })),
-        }),
-        codec: wire,
-        crypto: createClusterCryptoSuite(spec, key.value, 'deployment'),
-        log: o.log ?? silentLogger,
-        core: {
-          replicas: spec.members.map((m) => m.id),
-          replyQuorum: quorum.replyQuorum,
-          readQuorum: readQuorumOf(quorum, spec.members.length),
-          retryMs: 500,
-          retryMsMax: 4_000,
-          retriesMax: 8,
-          windowMax: o.windowMax ?? 256,
-        },
+      clusterClient({
+        spec,
+        module,
+        identity,
+        key: key.value,
+        context: 'deployment',
+        windowMax: o.windowMax ?? 256,
+        unorderedReads: true,
+        log: o.log,
       }),
     );
   }
