@@ -11,6 +11,7 @@ import { timerId, type Env, type Logger, type Protocol, type TimerKey } from '..
 import type { NodeId } from '../core/ids.js';
 import { SeededRng } from '../core/rng.js';
 import type { Transport } from '../net/transport.js';
+import { applyBehaviours } from '../sim/adversaries/apply.js';
 import type { AdversaryContext, Behaviour, Outgoing } from '../sim/adversaries/index.js';
 
 export interface HostCounters {
@@ -140,12 +141,11 @@ export class NodeHost<M, D> {
   }
 
   private sendFaulty(to: NodeId, frame: Uint8Array): void {
-    const ctx = this.adversary as AdversaryContext;
-    let outs: Outgoing[] = [{ to, bytes: frame }];
-    for (const b of this.behaviours) outs = outs.flatMap((o) => b.rewrite(ctx, o));
+    const outs = applyBehaviours(this.behaviours, this.adversary as AdversaryContext, this.history, {
+      to,
+      bytes: frame,
+    });
     for (const o of outs) {
-      this.history.push(o);
-      if (this.history.length > 256) this.history.shift();
       // A forged sender cannot be expressed on an authenticated channel: such frames are simply not sent.
       if (o.claimedFrom !== undefined) continue;
       const delay = o.extraDelayMs ?? 0;

@@ -6,7 +6,7 @@
 import { dirname, join } from 'node:path';
 import { loadClusterFile } from '../config/cluster-file.js';
 import { checkKeyMatchesCluster, loadKeyFile } from '../config/key-file.js';
-import { codec, type Codec } from '../codec/frame.js';
+import { codec } from '../codec/frame.js';
 import type { ProtocolStatus } from '../core/env.js';
 import type { Result } from '../core/result.js';
 import { injectFaults } from './fault-injection.js';
@@ -77,11 +77,12 @@ export async function startReplica(o: ReplicaProcessOptions): Promise<RunningRep
   }
   const crypto = createClusterCryptoSuite(spec, key.value, o.context);
   const transport = replicaTransport(spec, member, key.value.dhPrivateKey, o.log);
+  const wire = codec(wireSchema(module.schema));
   const stats = { batches: 0, requests: 0, lastSeq: 0, stateInstalls: 0 };
   const host = new NodeHost<Wire<unknown>, Observation>({
     self: o.id,
     transport,
-    codec: codec(wireSchema(module.schema)),
+    codec: wire,
     crypto,
     log: o.log,
     group: spec.members.map((m) => m.id),
@@ -101,7 +102,6 @@ export async function startReplica(o: ReplicaProcessOptions): Promise<RunningRep
     checkpointInterval: 128,
   });
   await host.run(node);
-  const wire = codec(wireSchema(module.schema)) as Codec<unknown>;
   return {
     spec,
     transport,

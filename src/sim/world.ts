@@ -14,6 +14,7 @@ import { ClientCore } from '../smr/client-core.js';
 import { wireSchema, type Wire } from '../smr/messages.js';
 import type { Observation } from '../smr/observations.js';
 import { makeBehaviour, type Behaviour, type Outgoing } from './adversaries/index.js';
+import { applyBehaviours } from './adversaries/apply.js';
 import { smrCheckers, type Violation } from './checkers/index.js';
 import { Referee } from './referee.js';
 import type { WorldConfig } from './config.js';
@@ -79,7 +80,6 @@ export interface WorldResult {
   readonly stats: WorldStats;
 }
 
-const HISTORY_MAX = 256;
 const codecs = new WeakMap<object, Codec<Wire<unknown>>>();
 
 export class World {
@@ -208,8 +208,8 @@ export class World {
 
   /** What a node sends: through its behaviours if it is Byzantine, then through the network. */
   private route(from: SimNode, to: NodeId, bytes: Uint8Array): void {
-    let outs: Outgoing[] = [{ to, bytes }];
-    if (from.behaviours.length > 0) outs = this.adversary(from, outs);
+    const out: Outgoing = { to, bytes };
+    const outs = from.behaviours.length > 0 ? this.adversary(from, out) : [out];
     for (const out of outs) {
       for (const delay of this.net.deliveries(from.id, out.to, this.now)) {
         const ev: SimEvent = {
@@ -224,7 +224,7 @@ export class World {
     }
   }
 
-  private adversary(node: SimNode, outs: Outgoing[]): Outgoing[] {
+  private adversary(node: SimNode, out: Outgoing): Outgoing[] {
     const ctx = {
       self: node.id,
       rng: node.rng,
@@ -236,12 +236,7 @@ export class World {
       now: () => this.now,
       history: node.history,
     };
-    for (const b of node.behaviours) outs = outs.flatMap((o) => b.rewrite(ctx, o));
-    for (const o of outs) {
-      node.history.push(o);
-      if (node.history.length > HISTORY_MAX) node.history.shift();
-    }
-    return outs;
+    return applyBehaviours(node.behaviours, ctx, node.history, out);
   }
 
   private observe(obs: Observation): void {

@@ -92,14 +92,7 @@ export class Checkpointer {
     const buckets = encodeBuckets(this.cache, bucketsOf(this.cache.takeDirtyClients()));
     for (const [b, page] of buckets) this.setPage(this.servicePages + b, page);
     const digest = stateDigest(this.digest, seq, this.servicePages, REPLY_CACHE_PAGES, this.tree.root());
-    this.snapshots.delete(seq);
-    this.snapshots.set(seq, {
-      seq,
-      digest,
-      pages: this.pages.slice(),
-      leaves: this.leaves.slice(),
-      servedAtMs: -Infinity,
-    });
+    this.snapshot(seq, digest);
     this.evict(nowMs);
     return digest;
   }
@@ -153,14 +146,7 @@ export class Checkpointer {
     this.pages = pages.slice();
     this.leaves = leaves.slice();
     this.tree = new MerkleTree(this.digest, this.leafCount, this.leaves);
-    this.snapshots.delete(seq);
-    this.snapshots.set(seq, {
-      seq,
-      digest,
-      pages: this.pages.slice(),
-      leaves: this.leaves.slice(),
-      servedAtMs: -Infinity,
-    });
+    this.snapshot(seq, digest);
     this.stableSeq = Math.max(this.stableSeq, seq);
     this.evict(nowMs);
     return ok(undefined);
@@ -190,6 +176,18 @@ export class Checkpointer {
   }
 
   /** Drop what is neither the stable checkpoint, nor newer, nor leased; then the oldest beyond keptMax. */
+  /** Keep the current pages as the immutable snapshot of `seq` (pages are shared, not copied). */
+  private snapshot(seq: number, digest: Uint8Array): void {
+    this.snapshots.delete(seq);
+    this.snapshots.set(seq, {
+      seq,
+      digest,
+      pages: this.pages.slice(),
+      leaves: this.leaves.slice(),
+      servedAtMs: -Infinity,
+    });
+  }
+
   private evict(nowMs: number): void {
     for (const s of this.snapshots.values()) {
       if (s.seq < this.stableSeq && nowMs - s.servedAtMs > this.opts.leaseMs) this.snapshots.delete(s.seq);

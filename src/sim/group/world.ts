@@ -21,6 +21,7 @@ import {
   type SuspectReason,
 } from '../../protocols/itua/index.js';
 import { makeBehaviour, type Behaviour, type Outgoing } from '../adversaries/index.js';
+import { applyBehaviours } from '../adversaries/apply.js';
 import type { Violation } from '../checkers/index.js';
 import { EventQueue } from '../event-queue.js';
 import { NetworkModel } from '../network.js';
@@ -86,7 +87,6 @@ export interface GroupWorldResult {
   readonly stats: GroupWorldStats;
 }
 
-const HISTORY_MAX = 256;
 const ituaCodec: Codec<ItuaMessage> = makeCodec(ituaSchema);
 
 export class GroupWorld {
@@ -205,8 +205,8 @@ export class GroupWorld {
 
   /** What a member sends: through its behaviours if it is Byzantine, then through the network. */
   private route(from: Member, to: NodeId, bytes: Uint8Array): void {
-    let outs: Outgoing[] = [{ to, bytes }];
-    if (from.behaviours.length > 0) outs = this.adversary(from, outs);
+    const out: Outgoing = { to, bytes };
+    const outs = from.behaviours.length > 0 ? this.adversary(from, out) : [out];
     for (const out of outs) {
       for (const delay of this.net.deliveries(from.id, out.to, this.now)) {
         const ev: GroupEvent = {
@@ -221,7 +221,7 @@ export class GroupWorld {
     }
   }
 
-  private adversary(m: Member, outs: Outgoing[]): Outgoing[] {
+  private adversary(m: Member, out: Outgoing): Outgoing[] {
     const ctx = {
       self: m.id,
       rng: m.rng,
@@ -233,12 +233,7 @@ export class GroupWorld {
       now: () => this.now,
       history: m.history,
     };
-    for (const b of m.behaviours) outs = outs.flatMap((o) => b.rewrite(ctx, o));
-    for (const o of outs) {
-      m.history.push(o);
-      if (m.history.length > HISTORY_MAX) m.history.shift();
-    }
-    return outs;
+    return applyBehaviours(m.behaviours, ctx, m.history, out);
   }
 
   /** The application: multicast the next message when it is due; if the stack refuses, retry soon. */
