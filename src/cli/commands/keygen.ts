@@ -1,36 +1,43 @@
 /** `bulwark keygen`: a cluster file and one private key file per member and client. */
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { generateCluster, writeClusterDir } from '../../config/cluster-gen.js';
+import { generateCluster, writeClusterDir, type GenerateClusterOptions } from '../../config/cluster-gen.js';
+import { plan } from '../../config/planner.js';
 import { printJson, table } from '../output.js';
 import { fail, int, oneOf } from '../parse.js';
+import { formatPlan, PLAN_EXIT_REFUSED, PLAN_EXIT_UNAVAILABLE, qosFromFlags, qosOptions } from './plan.js';
 
 interface KeygenFlags {
-  n: number;
+  n?: number;
   out: string;
   clients: number;
   name: string;
   host: string;
   basePort: number;
-  protocol: string;
+  protocol?: string;
   f?: number;
   crypto: 'real' | 'none';
   encryption: boolean;
   force: boolean;
   json: boolean;
+  [qos: string]: unknown;
 }
 
 export function registerKeygen(program: Command): void {
-  program
-    .command('keygen')
-    .description('write a cluster file (ids, hosts, ports, public keys) and private key files (mode 0600)')
-    .requiredOption('--n <count>', 'members', int(1, 256))
+  qosOptions(
+    program
+      .command('keygen')
+      .description(
+        'write a cluster file (ids, hosts, ports, public keys) and private key files (mode 0600); with QoS options (--byzantine, --crash, ...) the protocol, n and f are planned, and --n is the hosts available',
+      ),
+  )
+    .option('--n <count>', 'members (required unless QoS options are given)', int(1, 256))
     .requiredOption('--out <dir>', 'directory to write into')
     .option('--clients <count>', 'client identities', int(0, 10_000), 8)
     .option('--name <name>', 'cluster name (bound into every handshake)', 'bulwark-local')
     .option('--host <host>', 'host of every member', '127.0.0.1')
     .option('--base-port <port>', 'member i listens on base-port + i', int(1, 65535), 7100)
-    .option('--protocol <name>', 'ordering protocol', 'pbft')
+    .option('--protocol <name>', 'ordering protocol (default pbft)')
     .option('--f <count>', 'faults to tolerate (default: floor((n-1)/3))', int(0, 85))
     .option(
       '--crypto <mode>',
@@ -42,14 +49,13 @@ export function registerKeygen(program: Command): void {
     .option('--force', 'overwrite existing files', false)
     .option('--json', 'machine-readable output', false)
     .action(async (flags: KeygenFlags) => {
+      const shape = clusterShape(flags);
       const made = generateCluster({
-        n: flags.n,
+        ...shape,
         clients: flags.clients,
         name: flags.name,
         host: flags.host,
         basePort: flags.basePort,
-        protocol: flags.protocol,
-        f: flags.f,
         crypto: flags.crypto,
         encryption: flags.encryption,
       });
@@ -77,4 +83,29 @@ export function registerKeygen(program: Command): void {
         `\nclients: ${spec.clients.map((c) => c.id).join(', ') || 'none'}; protocol ${spec.protocol}, f=${spec.f}, crypto ${spec.crypto}`,
       );
     });
+}
+
+/** n, protocol and f as given, or planned from the QoS options on --n hosts (the plan's reasons are printed). */
+function clusterShape(
+  flags: KeygenFlags,
+): Pick<GenerateClusterOptions, 'n' | 'protocol' | 'f' | 'qos' | 'tuning'> {
+  const qos = qosFromFlags(flags, flags.n);
+  if (qos === undefined) {
+    if (flags.n === undefined) fail('keygen needs --n, or QoS options to plan it from', 2);
+    return { n: flags.n, protocol: flags.protocol ?? 'pbft', f: flags.f };
+  }
+  if (flags.protocol !== undefined || flags.f !== undefined)
+    fail('give either --protocol/--f or QoS options to plan them from, not both', 2);
+  const decision = plan(qos);
+  if (!decision.ok) {
+    process.stderr.write(`${formatPlan(qos, decision)}\n`);
+    fail(
+      `keygen: ${decision.refused}`,
+      decision.code === 'unavailable' ? PLAN_EXIT_UNAVAILABLE : PLAN_EXIT_REFUSED,
+    );
+  }
+  const d = decision.deployment;
+  if (!flags.json) console.log(`${formatPlan(qos, decision)}\n`);
+  const { hosts: _hosts, ...fileQos } = qos;
+  return { n: d.n, protocol: d.protocol, f: d.f, qos: fileQos, tuning: d.tuning };
 }
