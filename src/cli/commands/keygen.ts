@@ -1,11 +1,10 @@
 /** `bulwark keygen`: a cluster file and one private key file per member and client. */
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { generateCluster, writeClusterDir, type GenerateClusterOptions } from '../../config/cluster-gen.js';
-import { plan } from '../../config/planner.js';
+import { generateCluster, writeClusterDir } from '../../config/cluster-gen.js';
 import { printJson, table } from '../output.js';
 import { fail, int, oneOf } from '../parse.js';
-import { formatPlan, PLAN_EXIT_REFUSED, PLAN_EXIT_UNAVAILABLE, qosFromFlags, qosOptions } from './plan.js';
+import { planClusterShape, qosOptions, type ClusterShape } from './plan.js';
 
 interface KeygenFlags {
   n?: number;
@@ -20,7 +19,6 @@ interface KeygenFlags {
   encryption: boolean;
   force: boolean;
   json: boolean;
-  [qos: string]: unknown;
 }
 
 export function registerKeygen(program: Command): void {
@@ -85,27 +83,10 @@ export function registerKeygen(program: Command): void {
     });
 }
 
-/** n, protocol and f as given, or planned from the QoS options on --n hosts (the plan's reasons are printed). */
-function clusterShape(
-  flags: KeygenFlags,
-): Pick<GenerateClusterOptions, 'n' | 'protocol' | 'f' | 'qos' | 'tuning'> {
-  const qos = qosFromFlags(flags, flags.n);
-  if (qos === undefined) {
-    if (flags.n === undefined) fail('keygen needs --n, or QoS options to plan it from', 2);
-    return { n: flags.n, protocol: flags.protocol ?? 'pbft', f: flags.f };
-  }
-  if (flags.protocol !== undefined || flags.f !== undefined)
-    fail('give either --protocol/--f or QoS options to plan them from, not both', 2);
-  const decision = plan(qos);
-  if (!decision.ok) {
-    process.stderr.write(`${formatPlan(qos, decision)}\n`);
-    fail(
-      `keygen: ${decision.refused}`,
-      decision.code === 'unavailable' ? PLAN_EXIT_UNAVAILABLE : PLAN_EXIT_REFUSED,
-    );
-  }
-  const d = decision.deployment;
-  if (!flags.json) console.log(`${formatPlan(qos, decision)}\n`);
-  const { hosts: _hosts, ...fileQos } = qos;
-  return { n: d.n, protocol: d.protocol, f: d.f, qos: fileQos, tuning: d.tuning };
+/** n, protocol and f as given, or planned from the QoS options on --n hosts. */
+function clusterShape(flags: KeygenFlags): ClusterShape {
+  const planned = planClusterShape(flags, flags.n, flags.json);
+  if (planned !== undefined) return planned;
+  if (flags.n === undefined) fail('keygen needs --n, or QoS options to plan it from', 2);
+  return { n: flags.n, protocol: flags.protocol ?? 'pbft', f: flags.f };
 }

@@ -4,6 +4,7 @@
  * yet) when the protocol the QoS needs is not built yet; 2 is a usage error, as elsewhere.
  */
 import type { Command } from 'commander';
+import type { GenerateClusterOptions } from '../../config/cluster-gen.js';
 import { describeFaults, plan, type Plan } from '../../config/planner.js';
 import {
   CONSISTENCIES,
@@ -45,11 +46,12 @@ export function qosOptions(command: Command): Command {
 }
 
 /** A QoS from the flags, or undefined when none of them was given. */
-export function qosFromFlags(flags: Record<string, unknown>, hosts?: number): Qos | undefined {
+export function qosFromFlags(flags: object, hosts?: number): Qos | undefined {
+  const given = flags as Record<string, unknown>;
   const keys = ['byzantine', 'crash', 'timing', 'consistency', 'priority'];
-  if (keys.every((k) => flags[k] === undefined)) return undefined;
+  if (keys.every((k) => given[k] === undefined)) return undefined;
   const raw: Record<string, unknown> = { hosts };
-  for (const k of keys) raw[k] = flags[k];
+  for (const k of keys) raw[k] = given[k];
   const qos = parseQos(raw);
   if (!qos.ok) fail(qos.error.join('; '), 2);
   return qos.value;
@@ -100,4 +102,32 @@ export function formatPlan(qos: Qos, decision: Plan): string {
   ];
   const lines = rows.map(([k, v]) => `  ${k.padEnd(12)} ${v}`).join('\n');
   return `${head}\n\ndeployment:\n${lines}\n\nwhy:\n${why}`;
+}
+
+export type ClusterShape = Pick<GenerateClusterOptions, 'n' | 'protocol' | 'f' | 'qos' | 'tuning'>;
+
+/**
+ * For keygen and up: the cluster's shape planned from the QoS options on `hosts`, or undefined
+ * when none was given. The plan is printed (unless `quiet`); a refusal prints it on stderr and
+ * exits as `bulwark plan` does.
+ */
+export function planClusterShape(
+  flags: { readonly protocol?: string; readonly f?: number },
+  hosts: number | undefined,
+  quiet: boolean,
+): ClusterShape | undefined {
+  const qos = qosFromFlags(flags, hosts);
+  if (qos === undefined) return undefined;
+  if (flags.protocol !== undefined || flags.f !== undefined)
+    fail('give either --protocol/--f or QoS options to plan them from, not both', 2);
+  const decision = plan(qos);
+  if (!decision.ok) {
+    process.stderr.write(`${formatPlan(qos, decision)}\n`);
+    fail(decision.refused, decision.code === 'unavailable' ? PLAN_EXIT_UNAVAILABLE : PLAN_EXIT_REFUSED);
+  }
+  if (!quiet) console.log(`${formatPlan(qos, decision)}\n`);
+  const d = decision.deployment;
+  // A cluster file's hosts are its members, so its qos section has no host count.
+  const { hosts: _hosts, ...fileQos } = qos;
+  return { n: d.n, protocol: d.protocol, f: d.f, qos: fileQos, tuning: d.tuning };
 }
