@@ -1,7 +1,8 @@
 /**
  * The cluster file (`cluster.yaml`: members, clients, public keys), as `bulwark keygen` writes
- * it (cluster-gen.ts) and `bulwark replica --config` reads it; key files are in key-file.ts. Files are operator input and may be wrong in
- * any way, so loading validates everything and returns a Result whose error lists every problem
+ * it (cluster-gen.ts) and `bulwark replica --config` reads it; key files are in key-file.ts. It
+ * states the protocol and f, or a QoS to plan them from (cluster-qos.ts). Files are operator input
+ * and may be wrong in any way, so loading validates everything and returns a Result whose error lists every problem
  * found, each naming the field it is about.
  */
 import { constants } from 'node:fs';
@@ -11,6 +12,8 @@ import type { ClusterSpec, MemberSpec, PublicIdentity } from '../core/cluster.js
 import { CLIENT_ID_MIN, NODE_ID_MAX } from '../core/ids.js';
 import { limits } from '../core/limits.js';
 import { err, ok, type Result } from '../core/result.js';
+import { parseTuning, protocolFromQos } from './cluster-qos.js';
+import { qosToDocument, type Qos } from './qos.js';
 
 export const CLUSTER_FILE_VERSION = 1;
 export const CLUSTER_FILE_NAME = 'cluster.yaml';
@@ -28,11 +31,25 @@ export interface ClusterFileError {
 }
 
 // Cluster file.
-const TOP_KEYS = ['version', 'name', 'crypto', 'encryption', 'protocol', 'f', 'members', 'clients'];
+const TOP_KEYS = [
+  'version',
+  'name',
+  'crypto',
+  'encryption',
+  'protocol',
+  'f',
+  'qos',
+  'tuning',
+  'members',
+  'clients',
+];
+
+/** A cluster as a file describes it: with the QoS its protocol was planned from, when it states one. */
+export type ClusterFileSpec = ClusterSpec & { readonly qos?: Qos };
 const MEMBER_KEYS = ['id', 'host', 'port', 'signPublicKey', 'dhPublicKey'];
 const CLIENT_KEYS = ['id', 'signPublicKey', 'dhPublicKey'];
 
-export async function loadClusterFile(path: string): Promise<Result<ClusterSpec, ClusterFileError>> {
+export async function loadClusterFile(path: string): Promise<Result<ClusterFileSpec, ClusterFileError>> {
   const text = await readText(path);
   if (!text.ok) return text;
   return parseClusterFile(text.value, path);
@@ -41,7 +58,7 @@ export async function loadClusterFile(path: string): Promise<Result<ClusterSpec,
 /** Validates `spec` first and writes nothing if it is invalid. */
 export async function saveClusterFile(
   path: string,
-  spec: ClusterSpec,
+  spec: ClusterFileSpec,
 ): Promise<Result<void, ClusterFileError>> {
   const text = formatClusterFile(spec);
   if (!text.ok) return text;
@@ -51,16 +68,23 @@ export async function saveClusterFile(
 export function parseClusterFile(
   text: string,
   where = 'cluster file',
-): Result<ClusterSpec, ClusterFileError> {
+): Result<ClusterFileSpec, ClusterFileError> {
   const raw = parseYaml(text, where);
   if (!raw.ok) return raw;
   return parseClusterDocument(raw.value, where);
 }
 
-export function formatClusterFile(spec: ClusterSpec): Result<string, ClusterFileError> {
+export function formatClusterFile(spec: ClusterFileSpec): Result<string, ClusterFileError> {
   const document = clusterSpecToDocument(spec);
   const checked = parseClusterDocument(document, 'cluster spec');
   if (!checked.ok) return checked;
+  // With a QoS the file holds no protocol or f: they must be what the planner gives back.
+  if (checked.value.protocol !== spec.protocol || checked.value.f !== spec.f) {
+    const planned = `${checked.value.protocol}, f = ${checked.value.f}`;
+    return err(
+      new Problems('cluster spec').fail(`qos plans ${planned}, not ${spec.protocol}, f = ${spec.f}`),
+    );
+  }
   const doc = new YAML.Document(document);
   doc.commentBefore = ' Bulwark cluster file: public keys only, safe to share. Keys are base64.';
   // One line per member or client keeps a large cluster readable and diffable.
@@ -72,14 +96,16 @@ export function formatClusterFile(spec: ClusterSpec): Result<string, ClusterFile
 }
 
 /** The plain, YAML-ready form of a spec: keys as standard base64. */
-export function clusterSpecToDocument(spec: ClusterSpec): Record<string, unknown> {
+export function clusterSpecToDocument(spec: ClusterFileSpec): Record<string, unknown> {
+  const tuning =
+    spec.tuning !== undefined && Object.keys(spec.tuning).length > 0 ? { tuning: spec.tuning } : {};
   return {
     version: CLUSTER_FILE_VERSION,
     name: spec.name,
     crypto: spec.crypto,
     encryption: spec.encryption,
-    protocol: spec.protocol,
-    f: spec.f,
+    ...(spec.qos === undefined ? { protocol: spec.protocol, f: spec.f } : { qos: qosToDocument(spec.qos) }),
+    ...tuning,
     members: spec.members.map((m) => ({ id: m.id, host: m.host, port: m.port, ...publicKeysB64(m) })),
     clients: spec.clients.map((c) => ({ id: c.id, ...publicKeysB64(c) })),
   };
@@ -89,7 +115,7 @@ export function clusterSpecToDocument(spec: ClusterSpec): Record<string, unknown
 export function parseClusterDocument(
   raw: unknown,
   where = 'cluster file',
-): Result<ClusterSpec, ClusterFileError> {
+): Result<ClusterFileSpec, ClusterFileError> {
   const p = new Problems(where);
   if (!isRecord(raw)) return err(p.fail('the document must be a mapping of version, name, crypto, ...'));
   p.unknownKeys(raw, TOP_KEYS, '');
@@ -101,15 +127,8 @@ export function parseClusterDocument(
   if (crypto === undefined) p.add('crypto', `must be 'real' or 'none', got ${show(raw.crypto)}`);
   if (typeof raw.encryption !== 'boolean')
     p.add('encryption', `must be true or false, got ${show(raw.encryption)}`);
-  const protocol = p.label(
-    raw.protocol,
-    'protocol',
-    /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
-    'a non-empty label (letters, digits, . _ -)',
-  );
-  if (!isInt(raw.f, 0, limits.membersMax)) p.add('f', `must be a non-negative integer, got ${show(raw.f)}`);
-
   const members = p.list(raw.members, 'members', 1, limits.membersMax).map((m, i) => parseMember(p, m, i));
+  const { protocol, f, qos, tuning } = parseProtocol(p, raw, members.length);
   const clients = p.list(raw.clients, 'clients', 0, CLUSTER_CLIENTS_MAX).map((c, i) => parseClient(p, c, i));
   checkIds(p, members, clients);
   checkUnique(p, [...members, ...clients], 'signPublicKey', (x) => b64(x.signPublicKey));
@@ -122,10 +141,30 @@ export function parseClusterDocument(
     crypto,
     encryption: raw.encryption as boolean,
     protocol,
-    f: raw.f as number,
+    f,
+    ...(Object.keys(tuning).length > 0 ? { tuning } : {}),
+    ...(qos === undefined ? {} : { qos }),
     members: [...members].sort((a, b) => a.id - b.id),
     clients: [...clients].sort((a, b) => a.id - b.id),
   });
+}
+
+/** The protocol and f as stated, or as planned from `qos:` on the members; the tuning over the plan's. */
+function parseProtocol(
+  p: Problems,
+  raw: Record<string, unknown>,
+  members: number,
+): { protocol?: string; f: number; qos?: Qos; tuning: Record<string, number> } {
+  const explicit = parseTuning(p, raw.tuning) ?? {};
+  if (raw.qos !== undefined) return protocolFromQos(p, raw, members, explicit);
+  const protocol = p.label(
+    raw.protocol,
+    'protocol',
+    /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+    'a non-empty label (letters, digits, . _ -)',
+  );
+  if (!isInt(raw.f, 0, limits.membersMax)) p.add('f', `must be a non-negative integer, got ${show(raw.f)}`);
+  return { protocol, f: raw.f as number, tuning: explicit };
 }
 
 function parseMember(p: Problems, raw: unknown, i: number): MemberSpec {

@@ -4,7 +4,7 @@
  */
 import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ClusterSpec, PrivateIdentity } from '../core/cluster.js';
+import type { PrivateIdentity } from '../core/cluster.js';
 import type { CryptoMode } from '../core/crypto-suite.js';
 import { CLIENT_ID_MIN } from '../core/ids.js';
 import { limits } from '../core/limits.js';
@@ -22,7 +22,9 @@ import {
   show,
   writeText,
   type ClusterFileError,
+  type ClusterFileSpec,
 } from './cluster-file.js';
+import type { Qos } from './qos.js';
 import { saveKeyFile } from './key-file.js';
 
 export interface GenerateClusterOptions {
@@ -35,10 +37,13 @@ export interface GenerateClusterOptions {
   readonly f?: number;
   readonly crypto?: CryptoMode;
   readonly encryption?: boolean;
+  /** The QoS that `protocol` and `f` were planned from; written to the file instead of them. */
+  readonly qos?: Qos;
+  readonly tuning?: Readonly<Record<string, number>>;
 }
 
 export interface GeneratedCluster {
-  readonly spec: ClusterSpec;
+  readonly spec: ClusterFileSpec;
   /** Private identities of members, then clients, in id order. */
   readonly privates: readonly PrivateIdentity[];
 }
@@ -60,12 +65,14 @@ export function generateCluster(options: GenerateClusterOptions): Result<Generat
 
   const members = Array.from({ length: n }, (_, i) => generateIdentity(i));
   const clients = Array.from({ length: clientCount }, (_, i) => generateIdentity(CLIENT_ID_MIN + i));
-  const spec: ClusterSpec = {
+  const spec: ClusterFileSpec = {
     name: options.name ?? 'bulwark-local',
     crypto: options.crypto ?? 'real',
     encryption: options.encryption ?? false,
     protocol: options.protocol ?? 'pbft',
     f: options.f ?? Math.floor((n - 1) / 3),
+    ...(options.tuning === undefined ? {} : { tuning: options.tuning }),
+    ...(options.qos === undefined ? {} : { qos: options.qos }),
     members: members.map((m, i) => ({ ...m.publicIdentity, host, port: basePort + i })),
     clients: clients.map((c) => c.publicIdentity),
   };

@@ -29,9 +29,11 @@ export interface ClusterSpec {
   readonly crypto: CryptoMode;
   /** Encrypt frames on the wire (authentication is always on). */
   readonly encryption: boolean;
-  /** The ordering protocol (later issues: or a QoS to derive it from). */
+  /** The ordering protocol (stated in the cluster file, or planned from its QoS by config/). */
   readonly protocol: string;
   readonly f: number;
+  /** Protocol tuning by name (ProtocolConfig.tuning), the same for every replica. */
+  readonly tuning?: Readonly<Record<string, number>>;
   readonly members: readonly MemberSpec[];
   /** Clients allowed to connect. */
   readonly clients: readonly PublicIdentity[];

@@ -54,6 +54,9 @@ export interface RunningReplica {
   close(): Promise<void>;
 }
 
+/** Batches between checkpoints when the cluster file's tuning does not say. */
+const CHECKPOINT_INTERVAL_DEFAULT = 128;
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -94,13 +97,21 @@ export async function startReplica(o: ReplicaProcessOptions): Promise<RunningRep
       stats.lastSeq = obs.seq;
     },
   });
-  const node = new ReplicaNode(host.env(), {
-    module,
-    config: { members: spec.members.map((m) => m.id), f: spec.f, role: 'active' },
-    service: createService(o.service ?? 'counter', o.replyBytes),
-    clientWindowMax: 1024,
-    checkpointInterval: 128,
-  });
+  let node: ReplicaNode<unknown>;
+  try {
+    node = new ReplicaNode(host.env(), {
+      module,
+      config: { members: spec.members.map((m) => m.id), f: spec.f, role: 'active', tuning: spec.tuning },
+      service: createService(o.service ?? 'counter', o.replyBytes),
+      clientWindowMax: 1024,
+      // The protocol reads the same tuning, so both layers agree on where checkpoints fall (as sim/node-factory.ts).
+      checkpointInterval: spec.tuning?.checkpointInterval ?? CHECKPOINT_INTERVAL_DEFAULT,
+    });
+  } catch (e) {
+    // The protocol checks its tuning as it starts (its resolveTuning): a bad value is the file's fault.
+    await host.close();
+    throw new ConfigError(`${o.configPath}: tuning: ${(e as Error).message}`);
+  }
   await host.run(node);
   return {
     spec,

@@ -4,15 +4,16 @@ import { join } from 'node:path';
 import { generateCluster, writeClusterDir } from '../../config/cluster-gen.js';
 import { printJson, table } from '../output.js';
 import { fail, int, oneOf } from '../parse.js';
+import { planClusterShape, qosOptions, type ClusterShape } from './plan.js';
 
 interface KeygenFlags {
-  n: number;
+  n?: number;
   out: string;
   clients: number;
   name: string;
   host: string;
   basePort: number;
-  protocol: string;
+  protocol?: string;
   f?: number;
   crypto: 'real' | 'none';
   encryption: boolean;
@@ -21,16 +22,20 @@ interface KeygenFlags {
 }
 
 export function registerKeygen(program: Command): void {
-  program
-    .command('keygen')
-    .description('write a cluster file (ids, hosts, ports, public keys) and private key files (mode 0600)')
-    .requiredOption('--n <count>', 'members', int(1, 256))
+  qosOptions(
+    program
+      .command('keygen')
+      .description(
+        'write a cluster file (ids, hosts, ports, public keys) and private key files (mode 0600); with QoS options (--byzantine, --crash, ...) the protocol, n and f are planned, and --n is the hosts available',
+      ),
+  )
+    .option('--n <count>', 'members (required unless QoS options are given)', int(1, 256))
     .requiredOption('--out <dir>', 'directory to write into')
     .option('--clients <count>', 'client identities', int(0, 10_000), 8)
     .option('--name <name>', 'cluster name (bound into every handshake)', 'bulwark-local')
     .option('--host <host>', 'host of every member', '127.0.0.1')
     .option('--base-port <port>', 'member i listens on base-port + i', int(1, 65535), 7100)
-    .option('--protocol <name>', 'ordering protocol', 'pbft')
+    .option('--protocol <name>', 'ordering protocol (default pbft)')
     .option('--f <count>', 'faults to tolerate (default: floor((n-1)/3))', int(0, 85))
     .option(
       '--crypto <mode>',
@@ -42,14 +47,13 @@ export function registerKeygen(program: Command): void {
     .option('--force', 'overwrite existing files', false)
     .option('--json', 'machine-readable output', false)
     .action(async (flags: KeygenFlags) => {
+      const shape = clusterShape(flags);
       const made = generateCluster({
-        n: flags.n,
+        ...shape,
         clients: flags.clients,
         name: flags.name,
         host: flags.host,
         basePort: flags.basePort,
-        protocol: flags.protocol,
-        f: flags.f,
         crypto: flags.crypto,
         encryption: flags.encryption,
       });
@@ -77,4 +81,12 @@ export function registerKeygen(program: Command): void {
         `\nclients: ${spec.clients.map((c) => c.id).join(', ') || 'none'}; protocol ${spec.protocol}, f=${spec.f}, crypto ${spec.crypto}`,
       );
     });
+}
+
+/** n, protocol and f as given, or planned from the QoS options on --n hosts. */
+function clusterShape(flags: KeygenFlags): ClusterShape {
+  const planned = planClusterShape(flags, flags.n, flags.json);
+  if (planned !== undefined) return planned;
+  if (flags.n === undefined) fail('keygen needs --n, or QoS options to plan it from', 2);
+  return { n: flags.n, protocol: flags.protocol ?? 'pbft', f: flags.f };
 }

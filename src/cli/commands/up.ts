@@ -20,6 +20,7 @@ import { planned, protocols } from '../../protocols/registry.js';
 import { freePorts, launchCluster, stopCluster, type ReplicaChild } from '../../runtime/launcher.js';
 import { table } from '../output.js';
 import { fail, int, oneOf } from '../parse.js';
+import { planClusterShape, qosFromFlags, qosOptions, type ClusterShape } from './plan.js';
 
 interface UpFlags {
   n?: number;
@@ -36,9 +37,13 @@ const DEFAULT_N = 4;
 const DEFAULT_PROTOCOL = 'pbft';
 
 export function registerUp(program: Command): void {
-  program
-    .command('up')
-    .description('start a local cluster (replica processes on loopback) with a Redis-protocol gateway')
+  qosOptions(
+    program
+      .command('up')
+      .description(
+        'start a local cluster (replica processes on loopback) with a Redis-protocol gateway; with QoS options (--byzantine, --crash, ...) the protocol, n and f are planned, and --n is the hosts available',
+      ),
+  )
     .option('--n <count>', `replicas (default ${DEFAULT_N})`, int(1, 64))
     .option('--f <count>', 'faults to tolerate (default: the most n replicas tolerate)', int(0, 21))
     .option('--protocol <name>', `ordering protocol (default ${DEFAULT_PROTOCOL})`)
@@ -80,8 +85,12 @@ async function prepareDir(flags: UpFlags): Promise<ClusterDir> {
     clash('n', flags.n, spec.members.length);
     clash('f', flags.f, spec.f);
     clash('protocol', flags.protocol, spec.protocol);
+    if (qosFromFlags(flags) !== undefined)
+      fail(`QoS options plan a new cluster; ${dir} already holds one`, 2);
     return { dir, spec, temporary: false, generated: false };
   }
+  const fromQos = planClusterShape(flags, flags.n, false);
+  if (fromQos !== undefined) return generateDir(flags, fromQos);
   const protocol = flags.protocol ?? DEFAULT_PROTOCOL;
   const module = protocols.get(protocol);
   if (module === undefined) {
@@ -89,12 +98,14 @@ async function prepareDir(flags: UpFlags): Promise<ClusterDir> {
     fail(`${why}${protocol === DEFAULT_PROTOCOL ? ' (try --protocol sequencer --n 3)' : ''}`, 2);
   }
   const n = flags.n ?? DEFAULT_N;
-  const f = flags.f ?? module.maxFaults(n);
+  return generateDir(flags, { n, protocol, f: flags.f ?? module.maxFaults(n) });
+}
+
+async function generateDir(flags: UpFlags, shape: ClusterShape): Promise<ClusterDir> {
+  const n = shape.n;
   const ports = await freePorts(n);
   const made = generateCluster({
-    n,
-    f,
-    protocol,
+    ...shape,
     clients: Math.max(8, flags.clients),
     name: `bulwark-up-${process.pid}`,
   });
