@@ -120,13 +120,15 @@ function mergeEntry(e: Election, entry: Entry): void {
 
 /** Phase 1 done: propose again, in this ballot, every slot above what is known chosen and executed. */
 function becomeLeader(r: PaxosState, e: Election): void {
+  // The stable checkpoint first, while still a candidate: no slot may be opened below it.
+  if (e.stable !== undefined && e.stable.seq > r.stableSeq)
+    learnStable(r, e.stable.seq, e.stable.digest, [e.stable.from]);
+  if (r.role !== 'candidate' || r.election !== e) return;
   r.role = 'leader';
   r.election = undefined;
   r.failures = 0;
   r.counters.leaderships++;
   r.env.log.log('info', 'paxos-leader', { round: e.ballot.round });
-  if (e.stable !== undefined && e.stable.seq > r.stableSeq)
-    learnStable(r, e.stable.seq, e.stable.digest, [e.stable.from]);
   const start = Math.max(r.lastDelivered, r.stableSeq) + 1;
   let maxSeq = start - 1;
   for (const seq of e.values.keys()) if (seq > maxSeq) maxSeq = seq;
