@@ -62,7 +62,12 @@ export function buildPromise(r: PaxosState, ballot: Ballot, fromSeq: number): Pr
       break;
     }
     // A decided value outranks every ballot; it is reported under the promised one.
-    entries.push({ seq, ballot: slot.decided ? ballot : slot.ballot, decided: slot.decided, requests: slot.requests });
+    entries.push({
+      seq,
+      ballot: slot.decided ? ballot : slot.ballot,
+      decided: slot.decided,
+      requests: slot.requests,
+    });
     bytes += size;
     toSeq = seq;
   }

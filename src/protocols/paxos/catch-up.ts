@@ -70,7 +70,8 @@ export function onDecided(r: PaxosState, m: Decided): void {
 
 function sameBatch(a: readonly ClientRequest[], b: readonly ClientRequest[]): boolean {
   if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (requestKey(a[i] as ClientRequest) !== requestKey(b[i] as ClientRequest)) return false;
+  for (let i = 0; i < a.length; i++)
+    if (requestKey(a[i] as ClientRequest) !== requestKey(b[i] as ClientRequest)) return false;
   return true;
 }
 

@@ -28,11 +28,15 @@ export function becomeFollower(r: PaxosState): void {
   const wasLeading = r.role !== 'follower';
   r.role = 'follower';
   r.election = undefined;
+  // What this replica proposed and saw not chosen, and what still waited, goes to the new
+  // leader (bounded; clients retransmit the rest, and the reply cache drops duplicates).
+  const waiting = [...r.votesFor.keys()].flatMap((seq) => r.log.get(seq)?.requests ?? []);
+  waiting.push(...r.pending);
   r.votesFor.clear();
   r.sentAtMs.clear();
   resetElectionTimer(r);
   if (!wasLeading) return;
-  for (const request of r.pending.slice(0, FORWARD_ON_STEP_DOWN_MAX))
+  for (const request of waiting.slice(0, FORWARD_ON_STEP_DOWN_MAX))
     r.env.send(r.leader, { kind: 'forward', request });
   r.pending = [];
   r.known.clear();

@@ -4,7 +4,13 @@
  * learner.ts, checkpoints.ts and catch-up.ts, which share one PaxosState. README.md maps each
  * handler to the section of the paper it implements.
  */
-import type { ClientRequest, OrderingProtocol, ProtocolConfig, ProtocolStatus, TimerKey } from '../../core/env.js';
+import type {
+  ClientRequest,
+  OrderingProtocol,
+  ProtocolConfig,
+  ProtocolStatus,
+  TimerKey,
+} from '../../core/env.js';
 import type { NodeId } from '../../core/ids.js';
 import { onAccept, onPrepare } from './acceptor.js';
 import { catchUpTick, onDecided, onFetch, onStable } from './catch-up.js';
@@ -12,7 +18,15 @@ import { checkpointTick, onCheckpoint, onExecuted, onStateInstalled } from './ch
 import { electionTick, onPromise, resetElectionTimer } from './election.js';
 import { onCommit } from './learner.js';
 import type { PaxosMessage } from './messages.js';
-import { enqueue, leaderTick, onAccepted, onFlush, onNack, sendHeartbeat, submitRequest } from './proposer.js';
+import {
+  enqueue,
+  leaderTick,
+  onAccepted,
+  onFlush,
+  onNack,
+  sendHeartbeat,
+  submitRequest,
+} from './proposer.js';
 import { PaxosState, type PaxosEnv } from './state.js';
 import { validate } from './validate.js';
 

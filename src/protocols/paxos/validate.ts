@@ -82,7 +82,13 @@ function validPromise(r: PaxosState, m: PromiseMessage): Verdict {
 }
 
 /** Entries in increasing slot order within the promise's range, none accepted above the promised ballot. */
-function validEntries(r: PaxosState, entries: readonly Entry[], from: number, to: number, b: Ballot): boolean {
+function validEntries(
+  r: PaxosState,
+  entries: readonly Entry[],
+  from: number,
+  to: number,
+  b: Ballot,
+): boolean {
   let last = from - 1;
   for (const e of entries) {
     if (e.seq <= last || e.seq > to) return false;
