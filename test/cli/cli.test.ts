@@ -1,6 +1,6 @@
 // Proves the CLI's contracts by running the real `bulwark` binary: keygen writes a cluster file
 // and 0600 key files; a deployment refuses crypto 'none'; subcommands of later issues say they are
-// not available and exit non-zero; bad options are usage errors; `sim --json` has the fields
+// not available and exit non-zero; a crash-fault protocol refuses --byzantine; bad options are usage errors; `sim --json` has the fields
 // outside tools rely on.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -54,9 +54,15 @@ describe('bulwark CLI', () => {
       assert.notEqual(r.status, 0, cmd);
       assert.match(r.stderr, /not available yet/);
     }
-    const paxos = bulwark('sim', '--protocol', 'paxos', '--n', '3', '--seeds', '1');
-    assert.notEqual(paxos.status, 0);
-    assert.match(paxos.stderr, /not available yet/);
+    const fab = bulwark('sim', '--protocol', 'fab', '--n', '6', '--seeds', '1');
+    assert.notEqual(fab.status, 0);
+    assert.match(fab.stderr, /not available yet/);
+  });
+
+  it('refuses Byzantine behaviours for a crash-fault protocol, with exit code 2', () => {
+    const r = bulwark('sim', '--protocol', 'paxos', '--n', '3', '--seeds', '1', '--byzantine', '1:silent');
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /paxos tolerates crash faults only/);
   });
 
   it('treats bad option values as usage errors', () => {

@@ -28,15 +28,18 @@ interface BenchFlags {
   json: boolean;
   /** Whether --crypto was given (the matrix runs both modes otherwise). */
   cryptoSet?: boolean;
+  /** Whether --outstanding and --clients were given (the protocols comparison defaults to 1 × 64). */
+  outstandingSet?: boolean;
+  clientsSet?: boolean;
 }
 
-const targets = ['cluster', 'matrix', 'codec', 'crypto', 'transport', 'sim'] as const;
+const targets = ['cluster', 'matrix', 'protocols', 'codec', 'crypto', 'transport', 'sim'] as const;
 
 export function registerBench(program: Command): void {
   program
     .command('bench')
     .description(
-      'benchmark a cluster of real processes over TCP, or one layer: codec, crypto, transport, sim',
+      'benchmark a cluster of real processes over TCP, compare protocols side by side, or one layer: codec, crypto, transport, sim',
     )
     .argument('[target]', `one of ${targets.join(', ')}`, oneOf(targets), 'cluster')
     .option('--protocol <name>', 'ordering protocol (cluster)')
@@ -56,11 +59,15 @@ export function registerBench(program: Command): void {
     .option('--json', 'machine-readable report on stdout', false)
     .action(async (target: (typeof targets)[number], flags: BenchFlags, cmd: Command) => {
       flags.cryptoSet = cmd.getOptionValueSource('crypto') === 'cli';
+      flags.outstandingSet = cmd.getOptionValueSource('outstanding') === 'cli';
+      flags.clientsSet = cmd.getOptionValueSource('clients') === 'cli';
       switch (target) {
         case 'cluster':
           return clusterCommand(flags);
         case 'matrix':
           return matrixCommand(flags);
+        case 'protocols':
+          return protocolsCommand(flags);
         case 'codec':
           return codecCommand(flags);
         case 'crypto':
@@ -172,6 +179,47 @@ async function matrixCommand(flags: BenchFlags & { outstandingSet?: boolean }): 
   progress.done();
   if (flags.json) printJson(cells.map(({ runs: _runs, ...c }) => c));
   else console.log(matrixMarkdown(protocol, cells));
+}
+
+/**
+ * The sequencer (n = 1), Paxos (n = 3) and PBFT (n = 4) on one workload (issue 4, item 6): by
+ * default one client with 64 requests in flight, 0-byte requests, real crypto; medians of --runs.
+ */
+async function protocolsCommand(flags: BenchFlags): Promise<void> {
+  const { benchProtocols, defaultLineup } = await import('../../bench/protocols-bench.js');
+  const outstanding = flags.outstandingSet ? flags.outstanding : 64;
+  const progress = new Progress(!flags.json);
+  const rows = await benchProtocols({
+    lineup: defaultLineup,
+    clients: flags.clientsSet ? flags.clients : 1,
+    outstanding,
+    requestBytes: flags.requestSize,
+    crypto: flags.crypto,
+    runs: flags.runs,
+    durationSec: flags.duration,
+    warmupSec: flags.warmup,
+    onRun: (done, total, protocol, r) =>
+      progress.update(`protocols ${done}/${total}: ${protocol} ${r.throughputOpsPerSec} ops/s`),
+  });
+  progress.done();
+  if (flags.json) return printJson(rows);
+  console.log(
+    table(
+      ['protocol', 'n', 'f', 'ops/s (median)', '× pbft', 'p50 ms', 'p99 ms', 'errors', 'runs ops/s'],
+      rows.map((r) => [
+        r.protocol,
+        r.n,
+        r.f,
+        r.throughputOpsPerSec,
+        r.ratio,
+        r.p50Ms,
+        r.p99Ms,
+        r.errors,
+        r.runsOpsPerSec.join(' '),
+      ]),
+    ),
+  );
+  if (rows.some((r) => r.errors > 0)) process.exitCode = 1;
 }
 
 // Each target loads its benchmark only when run, so one command does not pay for the others.

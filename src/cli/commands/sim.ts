@@ -114,6 +114,12 @@ async function simCommand(flags: SimFlags): Promise<void> {
   const f = flags.f ?? module.maxFaults(flags.n);
   if (module.maxFaults(flags.n) < f)
     fail(`${flags.protocol} needs ${module.quorum(f).n} replicas for f=${f}; --n is ${flags.n}`, 2);
+  // A crash-model protocol promises nothing against a lying replica: a Byzantine run of it proves nothing.
+  if (flags.byzantine !== undefined && module.quorum(f).model === 'crash')
+    fail(
+      `${flags.protocol} tolerates crash faults only; --byzantine needs a Byzantine-fault-tolerant protocol`,
+      2,
+    );
   const byz = parseByzantine(flags.byzantine, flags.n, flags.protocol);
   if (!byz.ok) fail(byz.error, 2);
   const app = simApp(flags.service);

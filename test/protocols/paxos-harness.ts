@@ -1,0 +1,162 @@
+// A hand-driven Paxos cluster for unit tests: n replicas, each with a recording Env, one FIFO
+// queue of messages that the test delivers or drops, timers fired by a virtual clock, and a
+// stand-in for smr that records deliveries, reports state digests at checkpoint seqs the way
+// smr/replica-node.ts does, and carries out state transfers at once.
+import type { ClientRequest, Env, OrderingDelivery, TimerKey } from '../../src/core/env.js';
+import { timerId } from '../../src/core/env.js';
+import type { NodeId } from '../../src/core/ids.js';
+import { SeededRng } from '../../src/core/rng.js';
+import { NoneKeyring } from '../../src/crypto/index.js';
+import { paxos, type PaxosMessage } from '../../src/protocols/paxos/index.js';
+import type { PaxosReplica } from '../../src/protocols/paxos/replica.js';
+
+export interface Sent {
+  readonly from: NodeId;
+  readonly to: NodeId;
+  readonly msg: PaxosMessage;
+}
+
+interface Armed {
+  readonly key: TimerKey;
+  readonly dueMs: number;
+}
+
+export class Cluster {
+  readonly ids: NodeId[];
+  readonly replicas: PaxosReplica[] = [];
+  readonly queue: Sent[] = [];
+  readonly deliveries = new Map<NodeId, OrderingDelivery[]>();
+  readonly suspects: { by: NodeId; node: NodeId; code: string }[] = [];
+  readonly timers = new Map<NodeId, Map<string, Armed>>();
+  /** Nodes whose incoming and outgoing messages are dropped (cut off, or crashed for good). */
+  readonly isolated = new Set<NodeId>();
+  now = 0;
+  private readonly keyring: NoneKeyring;
+  private readonly executed = new Map<NodeId, string>();
+  private readonly snapshots = new Map<NodeId, Map<number, string>>();
+  private readonly transfers: { node: NodeId; seq: number; sources: readonly NodeId[] }[] = [];
+
+  constructor(
+    readonly n: number,
+    readonly tuning: Record<string, number> = {},
+  ) {
+    this.ids = Array.from({ length: n }, (_, i) => i);
+    this.keyring = NoneKeyring.fromSeed(7, this.ids);
+    for (const id of this.ids) this.replicas.push(this.create(id));
+  }
+
+  private create(id: NodeId): PaxosReplica {
+    this.deliveries.set(id, []);
+    this.timers.set(id, new Map());
+    this.executed.set(id, '');
+    this.snapshots.set(id, new Map());
+    const config = {
+      members: this.ids,
+      f: Math.floor((this.n - 1) / 2),
+      role: 'active' as const,
+      tuning: this.tuning,
+    };
+    return paxos.create(this.envFor(id), config) as PaxosReplica;
+  }
+
+  private envFor(id: NodeId): Env<PaxosMessage, TimerKey, OrderingDelivery> {
+    const push = (to: NodeId, msg: PaxosMessage) => {
+      if (!this.isolated.has(id) && !this.isolated.has(to)) this.queue.push({ from: id, to, msg });
+    };
+    const rng = new SeededRng(id + 1);
+    return {
+      self: id,
+      crypto: this.keyring.suiteFor(id),
+      log: { log: () => {} },
+      send: (to, msg) => push(to, msg),
+      broadcast: (msg) => {
+        for (const to of this.ids) if (to !== id) push(to, msg);
+      },
+      setTimer: (after, key) => this.timers.get(id)?.set(timerId(key), { key, dueMs: this.now + after }),
+      cancelTimer: (key) => this.timers.get(id)?.delete(timerId(key)),
+      now: () => this.now,
+      random: () => rng,
+      deliver: (d) => this.onDelivery(id, d),
+      suspect: (node, e) => this.suspects.push({ by: id, node, code: e.code }),
+    };
+  }
+
+  /** smr's part: record, execute (a running text of what executed), report the digest at K multiples. */
+  private onDelivery(id: NodeId, d: OrderingDelivery): void {
+    this.deliveries.get(id)?.push(d);
+    if (d.kind === 'state-needed') this.transfers.push({ node: id, seq: d.seq, sources: d.sources });
+    if (d.kind !== 'batch') return;
+    const text = `${this.executed.get(id)}|${d.seq}:${d.requests.map((r) => `${r.client}.${r.requestId}`).join(',')}`;
+    this.executed.set(id, text);
+    const k = this.tuning['checkpointInterval'] ?? 128;
+    const digest =
+      d.seq % k === 0 ? this.keyring.suiteFor(id).digest(new TextEncoder().encode(text)) : undefined;
+    if (digest !== undefined) this.snapshots.get(id)?.set(d.seq, text);
+    this.replicas[id]?.onExecuted(d.seq, digest);
+  }
+
+  /** smr's state transfer, done at once: the first source that has the snapshot hands it over. */
+  private transferState(): void {
+    while (this.transfers.length > 0) {
+      const t = this.transfers.shift() as { node: NodeId; seq: number; sources: readonly NodeId[] };
+      const text = t.sources.map((s) => this.snapshots.get(s)?.get(t.seq)).find((x) => x !== undefined);
+      if (text === undefined || this.isolated.has(t.node)) continue;
+      this.executed.set(t.node, text);
+      this.snapshots.get(t.node)?.set(t.seq, text);
+      this.replicas[t.node]?.onStateInstalled(t.seq);
+    }
+  }
+
+  start(): void {
+    for (const r of this.replicas) r.start();
+  }
+
+  /** What replica `id` executed, as `seq:client.id,…` joined by `|`. */
+  history(id: NodeId): string {
+    return this.executed.get(id) ?? '';
+  }
+
+  batches(id: NodeId): { seq: number; keys: string[] }[] {
+    return (this.deliveries.get(id) ?? []).flatMap((d) =>
+      d.kind === 'batch' ? [{ seq: d.seq, keys: d.requests.map((r) => `${r.client}:${r.requestId}`) }] : [],
+    );
+  }
+
+  /** Deliver queued messages (FIFO, including those sent meanwhile) for which `keep` holds; drop the rest. */
+  run(keep: (s: Sent) => boolean = () => true, stepsMax = 100_000): number {
+    let steps = 0;
+    while (this.queue.length > 0 && steps < stepsMax) {
+      const s = this.queue.shift() as Sent;
+      steps++;
+      if (!keep(s) || this.isolated.has(s.to) || this.isolated.has(s.from)) continue;
+      this.replicas[s.to]?.onMessage(s.from, s.msg);
+      this.transferState();
+    }
+    return steps;
+  }
+
+  /** Move the clock forward, firing timers as they fall due and delivering what they cause. */
+  advance(ms: number, keep: (s: Sent) => boolean = () => true): void {
+    const until = this.now + ms;
+    this.run(keep);
+    for (;;) {
+      let next: { id: NodeId; tid: string; armed: Armed } | undefined;
+      for (const [id, timers] of this.timers)
+        for (const [tid, armed] of timers)
+          if (armed.dueMs <= until && (next === undefined || armed.dueMs < next.armed.dueMs))
+            next = { id, tid, armed };
+      if (next === undefined) break;
+      this.now = Math.max(this.now, next.armed.dueMs);
+      this.timers.get(next.id)?.delete(next.tid);
+      // Isolation cuts the network only: a cut-off replica's timers run (what it sends is dropped).
+      this.replicas[next.id]?.onTimer(next.armed.key);
+      this.run(keep);
+    }
+    this.now = until;
+  }
+}
+
+/** A client's request (Paxos does not check client authenticators: crash faults only). */
+export function request(client: number, requestId: number): ClientRequest {
+  return { client, requestId, lowWater: 0, readOnly: false, op: Uint8Array.of(requestId & 0xff), auth: [] };
+}
