@@ -126,6 +126,11 @@ export function onStateInstalled(r: PaxosState, seq: number): void {
   if (seq === r.stableSeq && r.stableDelivered < seq) {
     r.stableDelivered = seq;
     r.env.deliver({ kind: 'checkpoint-stable', seq, digest: r.stableDigest });
+    // The installed state is this replica's checkpoint now: report it like one it executed to
+    // (peers that missed the others' votes may wait for it to move their window).
+    r.ownCheckpoints.set(seq, r.stableDigest);
+    r.latestCheckpoint.set(r.self, Math.max(r.latestCheckpoint.get(r.self) ?? 0, seq));
+    r.env.broadcast({ kind: 'checkpoint', seq, digest: r.stableDigest });
   }
   // A leader that skipped slots it proposed does not know what was chosen there: its commits
   // could no longer vouch for its proposals, so it runs phase 1 again in a fresh ballot.
@@ -140,15 +145,18 @@ function forgetProposedUpTo(r: PaxosState, seq: number): void {
   for (const [key, at] of r.known) if (at !== 0 && at <= seq) r.known.delete(key);
 }
 
-/** Checkpoint messages may all be lost: resend the latest one not yet stable, now and then; chase a newer state. */
+/**
+ * Checkpoint messages may all be lost: resend the latest one now and then, even once it is stable
+ * here (a peer that missed it, the leader perhaps, may still wait for it to move its window).
+ * Chase a newer state when the stable checkpoint moved past the one being fetched.
+ */
 export function checkpointTick(r: PaxosState): void {
   const now = r.env.now();
   if (now - r.checkpointSentAtMs >= r.t.checkpointResendMs) {
     r.checkpointSentAtMs = now;
     const latest = Math.max(0, ...r.ownCheckpoints.keys());
     const digest = r.ownCheckpoints.get(latest);
-    if (latest > r.stableSeq && digest !== undefined)
-      r.env.broadcast({ kind: 'checkpoint', seq: latest, digest });
+    if (digest !== undefined) r.env.broadcast({ kind: 'checkpoint', seq: latest, digest });
   }
   if (r.stateTarget !== undefined && r.stableSeq > r.stateTarget.seq) requestState(r);
 }
