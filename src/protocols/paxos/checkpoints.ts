@@ -100,7 +100,11 @@ export function requestState(r: PaxosState, extraSource?: NodeId): void {
   const seq = r.stableSeq;
   if (r.stateTarget !== undefined && r.stateTarget.seq >= seq) return;
   if (r.lastDelivered >= seq && r.stableDelivered >= seq) return;
-  if (reachable(r, seq)) return executeReady(r);
+  if (reachable(r, seq)) {
+    // Every batch up to it is here: execute them; smr drops a transfer its execution overtakes.
+    r.stateTarget = undefined;
+    return executeReady(r);
+  }
   r.stateTarget = { seq, digest: r.stableDigest };
   r.counters.stateTransfers++;
   const sources = [...new Set([...(extraSource === undefined ? [] : [extraSource]), ...r.stableSources])];
