@@ -21,14 +21,15 @@ const VOTED_SEQS_MAX = 64;
 /** smr executed batch `seq` (with the state digest at checkpoint seqs). */
 export function onExecuted(r: PaxosState, seq: number, digest: Uint8Array | undefined): void {
   r.lastExecuted = Math.max(r.lastExecuted, seq);
-  if (digest === undefined) return;
-  if (seq <= r.stableSeq) {
-    if (seq === r.stableSeq) deliverStable(r, digest);
-    return;
-  }
+  if (digest === undefined || seq < r.stableSeq) return;
+  // Reported even when it is stable already: a peer (the leader perhaps) may still count on it.
   r.ownCheckpoints.set(seq, digest);
   r.env.broadcast({ kind: 'checkpoint', seq, digest });
   r.checkpointSentAtMs = r.env.now();
+  if (seq === r.stableSeq) {
+    r.latestCheckpoint.set(r.self, Math.max(r.latestCheckpoint.get(r.self) ?? 0, seq));
+    return deliverStable(r, digest);
+  }
   addVote(r, r.self, seq, digest);
 }
 
