@@ -75,7 +75,12 @@ function sameBatch(a: readonly ClientRequest[], b: readonly ClientRequest[]): bo
   return true;
 }
 
+/**
+ * A peer no longer holds the batches asked for: it garbage-collected them below its stable
+ * checkpoint. This replica fetches the state at the highest stable checkpoint it knows, which
+ * may be the peer's or a later one it learned elsewhere.
+ */
 export function onStable(r: PaxosState, from: NodeId, m: Stable): void {
   learnStable(r, m.seq, m.digest, [from]);
-  if (m.seq === r.stableSeq && r.lastDelivered < m.seq) requestState(r, from);
+  if (r.lastDelivered < r.stableSeq) requestState(r, m.seq === r.stableSeq ? from : undefined);
 }

@@ -21,14 +21,15 @@ const VOTED_SEQS_MAX = 64;
 /** smr executed batch `seq` (with the state digest at checkpoint seqs). */
 export function onExecuted(r: PaxosState, seq: number, digest: Uint8Array | undefined): void {
   r.lastExecuted = Math.max(r.lastExecuted, seq);
-  if (digest === undefined) return;
-  if (seq <= r.stableSeq) {
-    if (seq === r.stableSeq) deliverStable(r, digest);
-    return;
-  }
+  if (digest === undefined || seq < r.stableSeq) return;
+  // Reported even when it is stable already: a peer (the leader perhaps) may still count on it.
   r.ownCheckpoints.set(seq, digest);
   r.env.broadcast({ kind: 'checkpoint', seq, digest });
   r.checkpointSentAtMs = r.env.now();
+  if (seq === r.stableSeq) {
+    r.latestCheckpoint.set(r.self, Math.max(r.latestCheckpoint.get(r.self) ?? 0, seq));
+    return deliverStable(r, digest);
+  }
   addVote(r, r.self, seq, digest);
 }
 
@@ -100,7 +101,11 @@ export function requestState(r: PaxosState, extraSource?: NodeId): void {
   const seq = r.stableSeq;
   if (r.stateTarget !== undefined && r.stateTarget.seq >= seq) return;
   if (r.lastDelivered >= seq && r.stableDelivered >= seq) return;
-  if (reachable(r, seq)) return executeReady(r);
+  if (reachable(r, seq)) {
+    // Every batch up to it is here: execute them; smr drops a transfer its execution overtakes.
+    r.stateTarget = undefined;
+    return executeReady(r);
+  }
   r.stateTarget = { seq, digest: r.stableDigest };
   r.counters.stateTransfers++;
   const sources = [...new Set([...(extraSource === undefined ? [] : [extraSource]), ...r.stableSources])];
@@ -126,6 +131,11 @@ export function onStateInstalled(r: PaxosState, seq: number): void {
   if (seq === r.stableSeq && r.stableDelivered < seq) {
     r.stableDelivered = seq;
     r.env.deliver({ kind: 'checkpoint-stable', seq, digest: r.stableDigest });
+    // The installed state is this replica's checkpoint now: report it like one it executed to
+    // (peers that missed the others' votes may wait for it to move their window).
+    r.ownCheckpoints.set(seq, r.stableDigest);
+    r.latestCheckpoint.set(r.self, Math.max(r.latestCheckpoint.get(r.self) ?? 0, seq));
+    r.env.broadcast({ kind: 'checkpoint', seq, digest: r.stableDigest });
   }
   // A leader that skipped slots it proposed does not know what was chosen there: its commits
   // could no longer vouch for its proposals, so it runs phase 1 again in a fresh ballot.
@@ -140,15 +150,18 @@ function forgetProposedUpTo(r: PaxosState, seq: number): void {
   for (const [key, at] of r.known) if (at !== 0 && at <= seq) r.known.delete(key);
 }
 
-/** Checkpoint messages may all be lost: resend the latest one not yet stable, now and then; chase a newer state. */
+/**
+ * Checkpoint messages may all be lost: resend the latest one now and then, even once it is stable
+ * here (a peer that missed it, the leader perhaps, may still wait for it to move its window).
+ * Chase a newer state when the stable checkpoint moved past the one being fetched.
+ */
 export function checkpointTick(r: PaxosState): void {
   const now = r.env.now();
   if (now - r.checkpointSentAtMs >= r.t.checkpointResendMs) {
     r.checkpointSentAtMs = now;
     const latest = Math.max(0, ...r.ownCheckpoints.keys());
     const digest = r.ownCheckpoints.get(latest);
-    if (latest > r.stableSeq && digest !== undefined)
-      r.env.broadcast({ kind: 'checkpoint', seq: latest, digest });
+    if (digest !== undefined) r.env.broadcast({ kind: 'checkpoint', seq: latest, digest });
   }
   if (r.stateTarget !== undefined && r.stableSeq > r.stateTarget.seq) requestState(r);
 }

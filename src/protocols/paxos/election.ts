@@ -82,8 +82,13 @@ export function startElection(r: PaxosState): void {
   r.election = e;
   resetElectionTimer(r);
   r.env.log.log('info', 'paxos-election', { round: ballot.round, fromSeq: e.fromSeq });
-  // This replica is an acceptor too: its own promise counts.
-  onPromise(r, r.self, buildPromise(r, ballot, e.fromSeq));
+  // This replica is an acceptor too: its own promise counts, in as many parts as it takes.
+  for (let from = e.fromSeq; ;) {
+    const own = buildPromise(r, ballot, from);
+    onPromise(r, r.self, own);
+    if (own.done || r.election !== e) break;
+    from = own.toSeq + 1;
+  }
   if (r.role === 'candidate') r.env.broadcast({ kind: 'prepare', ballot, fromSeq: e.fromSeq });
 }
 
@@ -107,7 +112,7 @@ export function onPromise(r: PaxosState, from: NodeId, m: PromiseMessage): void 
   if (m.stableSeq > (e.stable?.seq ?? 0)) e.stable = { seq: m.stableSeq, digest: m.stableDigest, from };
   e.covered.set(from, m.toSeq);
   if (!m.done) {
-    r.env.send(from, { kind: 'prepare', ballot: e.ballot, fromSeq: m.toSeq + 1 });
+    if (from !== r.self) r.env.send(from, { kind: 'prepare', ballot: e.ballot, fromSeq: m.toSeq + 1 });
     return;
   }
   e.done.add(from);

@@ -6,6 +6,7 @@
  */
 import type { NodeId } from '../../core/ids.js';
 import { compareBallots, sameBallot } from './ballot.js';
+import { learnStable } from './checkpoints.js';
 import { observeBallot } from './election.js';
 import type { Commit } from './messages.js';
 import { nack } from './acceptor.js';
@@ -21,6 +22,7 @@ export function onCommit(r: PaxosState, from: NodeId, m: Commit): void {
     r.commitSeen = m.committed;
   }
   r.knownHigh = Math.max(r.knownHigh, m.committed);
+  if (m.stableSeq > r.stableSeq) learnStable(r, m.stableSeq, m.stableDigest, [from]);
   markCommitted(r);
 }
 

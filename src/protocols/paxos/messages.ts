@@ -62,8 +62,10 @@ export const paxosSchema = union('Paxos', {
   /**
    * Learning, and the leader's heartbeat: every slot up to `committed` is chosen, with the value
    * the leader proposed in `ballot`. Sent when the leader's chosen prefix grows, and when idle.
+   * It carries the leader's stable checkpoint, so a follower that missed the checkpoint votes
+   * (or fetches a state no longer served) moves on to it.
    */
-  commit: [6, { ballot: ballotSchema, committed: u64 }],
+  commit: [6, { ballot: ballotSchema, committed: u64, stableSeq: u64, stableDigest: digest }],
   /** Your `ballot` lost: this acceptor promised `promised`, a higher one. */
   nack: [7, { ballot: ballotSchema, promised: ballotSchema }],
   /** This replica executed batch `seq` and its state digest there is `digest`. */

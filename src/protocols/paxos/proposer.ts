@@ -125,7 +125,13 @@ export function advanceCommit(r: PaxosState): void {
 
 /** The commit message: learning for the followers, and the leader's heartbeat. */
 export function sendHeartbeat(r: PaxosState): void {
-  r.env.broadcast({ kind: 'commit', ballot: r.promised, committed: r.committed });
+  r.env.broadcast({
+    kind: 'commit',
+    ballot: r.promised,
+    committed: r.committed,
+    stableSeq: r.stableSeq,
+    stableDigest: r.stableDigest,
+  });
   r.lastSentAtMs = r.env.now();
 }
 

@@ -35,7 +35,7 @@ export interface PaxosTuning {
   readonly fetchMs: number;
   /** Slots one fetch asks for, and one answer covers, at most. */
   readonly fetchSeqsMax: number;
-  /** A replica resends its latest checkpoint not yet stable this often (the first copy may be lost). */
+  /** A replica resends its latest checkpoint this often (copies may be lost; a peer may still wait for it). */
   readonly checkpointResendMs: number;
   /** Bytes of request ops in one promise at most; the rest comes in further promises. */
   readonly promiseBytesMax: number;
