@@ -219,8 +219,8 @@ export class ReplicaNode<M> implements Protocol<Wire<M>> {
       requests: outcome.executed,
     });
     const k = this.opts.checkpointInterval;
-    const digest =
-      k > 0 && batch.seq % k === 0 ? this.checkpoints.take(batch.seq, this.env.now()) : undefined;
+    const due = this.protocol.checkpointAt?.(batch.seq) ?? (k > 0 && batch.seq % k === 0);
+    const digest = due ? this.checkpoints.take(batch.seq, this.env.now()) : undefined;
     this.protocol.onExecuted(batch.seq, digest);
     this.overtaken(batch.seq, digest);
   }
