@@ -56,20 +56,40 @@ export function adminIdOf(clients: number): NodeId {
   return CLIENT_ID_MIN + clients;
 }
 
-/** Parses "pbft@800,paxos/0.1.2@1600,sequencer@2400". */
-export function parseSwitchPlan(text: string, n: number): Result<SwitchStep[], string> {
-  const steps: SwitchStep[] = [];
+/**
+ * Parses a `--switch` text into a plan whose epoch 0 runs `initial`. Entries, comma-separated:
+ * `PROTOCOL[/ID.ID…]@MS` a switch sent at MS (members: every replica unless listed);
+ * `crash:ID@MS[-MS]` a crash at MS (and a restart with no state at the second MS);
+ * `members:ID.ID…` epoch 0's members (default: every replica).
+ */
+export function parseSwitchPlan(text: string, n: number, initial: string): Result<SimSwitching, string> {
+  const plan: SwitchStep[] = [];
+  const crashes: { node: NodeId; atMs: number; restartAtMs?: number }[] = [];
+  let initialMembers: NodeId[] | undefined;
+  const ids = (t: string | undefined) => t?.split('.').map(Number);
+  const bad = (xs: number[] | undefined) => xs?.some((id) => !Number.isInteger(id) || id >= n) ?? false;
   for (const part of text.split(',')) {
-    const m = /^\s*([a-z0-9-]+)(?:\/([0-9.]+))?@(\d+)\s*$/.exec(part);
-    if (m === null) return err(`bad --switch entry '${part}': expected PROTOCOL[/ID.ID...]@MS`);
-    const protocol = m[1] as string;
-    if (!protocols.has(protocol)) return err(`--switch: unknown protocol '${protocol}'`);
-    const members = m[2]?.split('.').map(Number);
-    if (members?.some((id) => !Number.isInteger(id) || id >= n))
-      return err(`--switch: members of '${part}' must be replica ids below ${n}`);
-    steps.push({ protocol, members, atMs: Number(m[3]) });
+    const sw = /^\s*([a-z0-9-]+)(?:\/([0-9.]+))?@(\d+)\s*$/.exec(part);
+    const crash = /^\s*crash:(\d+)@(\d+)(?:-(\d+))?\s*$/.exec(part);
+    const members = /^\s*members:([0-9.]+)\s*$/.exec(part);
+    if (crash !== null) {
+      const node = Number(crash[1]);
+      if (node >= n) return err(`--switch: '${part}' names no replica`);
+      const restart = crash[3] === undefined ? undefined : Number(crash[3]);
+      crashes.push({ node, atMs: Number(crash[2]), restartAtMs: restart });
+    } else if (members !== null) {
+      initialMembers = ids(members[1]);
+      if (bad(initialMembers)) return err(`--switch: members of '${part}' must be replica ids below ${n}`);
+    } else if (sw !== null && sw[1] !== 'crash' && sw[1] !== 'members') {
+      const protocol = sw[1] as string;
+      if (!protocols.has(protocol)) return err(`--switch: unknown protocol '${protocol}'`);
+      const m = ids(sw[2]);
+      if (bad(m)) return err(`--switch: members of '${part}' must be replica ids below ${n}`);
+      plan.push({ protocol, members: m, atMs: Number(sw[3]) });
+    } else return err(`bad --switch entry '${part}': expected PROTOCOL[/ID.ID…]@MS, crash:ID@MS[-MS] or members:ID.ID…`);
   }
-  return ok(steps);
+  if (!protocols.has(initial)) return err(`unknown protocol '${initial}'`);
+  return ok({ initial, initialMembers, plan, crashes });
 }
 
 export function switchingOptionsFor(
