@@ -8,7 +8,12 @@ import type { CryptoSuite } from '../core/crypto-suite.js';
 import { CLIENT_ID_MIN, type NodeId } from '../core/ids.js';
 import { err, ok, type Result } from '../core/result.js';
 import { protocols } from '../protocols/registry.js';
-import { encodeCommandOp, strictReplyQuorum, switchingDefaults, type SwitchingOptions } from '../smr/switching/index.js';
+import {
+  encodeCommandOp,
+  strictReplyQuorum,
+  switchingDefaults,
+  type SwitchingOptions,
+} from '../smr/switching/index.js';
 import type { Checker } from './checkers/index.js';
 import type { ClientCore } from '../smr/client-core.js';
 
@@ -36,7 +41,12 @@ export type SwitchEvent =
 
 /** The events a switching run adds to a world: the administrator's commands and the planned crashes. */
 export function switchEvents(
-  cfg: { switching?: SimSwitching; clients: number; tuning?: Readonly<Record<string, number>>; cryptoFor(node: NodeId): CryptoSuite },
+  cfg: {
+    switching?: SimSwitching;
+    clients: number;
+    tuning?: Readonly<Record<string, number>>;
+    cryptoFor(node: NodeId): CryptoSuite;
+  },
   replicas: readonly NodeId[],
 ): { atMs: number; ev: SwitchEvent }[] {
   const s = cfg.switching;
@@ -86,7 +96,10 @@ export function parseSwitchPlan(text: string, n: number, initial: string): Resul
       const m = ids(sw[2]);
       if (bad(m)) return err(`--switch: members of '${part}' must be replica ids below ${n}`);
       plan.push({ protocol, members: m, atMs: Number(sw[3]) });
-    } else return err(`bad --switch entry '${part}': expected PROTOCOL[/ID.ID…]@MS, crash:ID@MS[-MS] or members:ID.ID…`);
+    } else
+      return err(
+        `bad --switch entry '${part}': expected PROTOCOL[/ID.ID…]@MS, crash:ID@MS[-MS] or members:ID.ID…`,
+      );
   }
   if (!protocols.has(initial)) return err(`unknown protocol '${initial}'`);
   return ok({ initial, initialMembers, plan, crashes });
@@ -146,7 +159,9 @@ export function adminStep(
   if (admin.outstanding > 0) return { atMs: nowMs + 100, ev };
   admin.invoke(first.op);
   const next = rest[0];
-  return next === undefined ? undefined : { atMs: Math.max(nowMs + 100, next.atMs), ev: { t: 'admin', ops: rest } };
+  return next === undefined
+    ? undefined
+    : { atMs: Math.max(nowMs + 100, next.atMs), ev: { t: 'admin', ops: rest } };
 }
 
 /** Every switch the administrator asked for is accepted, as epoch i+1. */

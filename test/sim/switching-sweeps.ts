@@ -43,7 +43,13 @@ export function switchSweep(s: SwitchSweep): SweepReport {
   });
   const switching: SimSwitching = plan.value;
   // One more identity in the keyring: the administrator, whose key signs the commands.
-  const r = runSweep({ ...base, protocol: switching.initial, cryptoFor: noneCryptoFor(s.n, clients + 1), switching, switchText: s.plan });
+  const r = runSweep({
+    ...base,
+    protocol: switching.initial,
+    cryptoFor: noneCryptoFor(s.n, clients + 1),
+    switching,
+    switchText: s.plan,
+  });
   const shown = r.violations
     .slice(0, 3)
     .map((v) => `  seed ${v.seed}: ${v.invariant}: ${v.message}\n    ${v.replay}`)

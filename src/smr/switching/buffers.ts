@@ -87,7 +87,11 @@ const ZERO_MAC = new Uint8Array(MAC_BYTES);
  * inner protocol gets the entries in member order, followed by the original vector, so the
  * request can be handed back to a later epoch exactly as the client sent it.
  */
-export function toEpochAuth(r: ClientRequest, members: readonly NodeId[], hosts: readonly NodeId[]): ClientRequest {
+export function toEpochAuth(
+  r: ClientRequest,
+  members: readonly NodeId[],
+  hosts: readonly NodeId[],
+): ClientRequest {
   const original = r.auth.length > hosts.length ? r.auth.slice(0, hosts.length) : r.auth;
   const ranked = members.map((m) => original[hosts.indexOf(m)] ?? ZERO_MAC);
   return { ...r, auth: [...ranked, ...original] };

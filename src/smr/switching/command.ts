@@ -17,7 +17,10 @@ import { err, ok, type Result } from '../../core/result.js';
  * first byte is the wire version (1), so none of them can start with it; the counter ignores its
  * ops, and a random op hits these 24 bytes with probability 2^-192.
  */
-export const SYSTEM_OP_PREFIX = Uint8Array.from([0xff, ...new TextEncoder().encode('bulwark/reconfigure/v1\0')]);
+export const SYSTEM_OP_PREFIX = Uint8Array.from([
+  0xff,
+  ...new TextEncoder().encode('bulwark/reconfigure/v1\0'),
+]);
 const PREFIX = SYSTEM_OP_PREFIX;
 
 /** The domain of the administrator's signature: it can sign nothing else by mistake. */

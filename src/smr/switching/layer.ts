@@ -70,7 +70,14 @@ export class SwitchingLayer implements OrderingProtocol<SwitchingMessage>, Syste
     const first = o.initial;
     const module = o.protocols.get(first.protocol);
     const f = module?.maxFaults(first.members.length) ?? 0;
-    const spec = { epoch: 0, protocol: first.protocol, members: first.members, f, tuning: first.tuning, base: 0 };
+    const spec = {
+      epoch: 0,
+      protocol: first.protocol,
+      members: first.members,
+      f,
+      tuning: first.tuning,
+      base: 0,
+    };
     this.cur = this.makeRunning(spec, undefined, false);
     service.hooks = this;
   }
@@ -157,16 +164,21 @@ export class SwitchingLayer implements OrderingProtocol<SwitchingMessage>, Syste
     const refuse = (why: string) => ({ record, verdict: `refused: ${why}` });
     const d = decodeCommandOp(op);
     if (!d.ok) return refuse(d.error);
-    if (!verifyCommand(this.env.crypto, this.o.admin, d.value)) return refuse('not signed by the administrator');
+    if (!verifyCommand(this.env.crypto, this.o.admin, d.value))
+      return refuse('not signed by the administrator');
     const c = d.value.command;
     if (c.nextEpoch !== record.epoch + 1)
       return refuse(`epoch ${c.nextEpoch} is not the next one (${record.epoch + 1})`);
-    if (record.epoch > 0 && seq <= record.endSeq) return refuse(`the switch to epoch ${record.epoch} is pending`);
+    if (record.epoch > 0 && seq <= record.endSeq)
+      return refuse(`the switch to epoch ${record.epoch} is pending`);
     if (c.atSeq > seq + this.o.atSeqAheadMax)
       return refuse(`seq ${c.atSeq} is more than ${this.o.atSeqAheadMax} ahead of ${seq}`);
     const spec = epochOf(c, Math.max(seq, c.atSeq), this.o);
     if (!spec.ok) return refuse(spec.error);
-    return { record: { epoch: c.nextEpoch, op, endSeq: spec.value.base }, verdict: describeEpoch(spec.value) };
+    return {
+      record: { epoch: c.nextEpoch, op, endSeq: spec.value.base },
+      verdict: describeEpoch(spec.value),
+    };
   }
 
   restored(): void {
@@ -196,7 +208,8 @@ export class SwitchingLayer implements OrderingProtocol<SwitchingMessage>, Syste
     this.leftovers.push(...this.pending.drain());
     this.cur = this.makeRunning(spec, info, gated);
     this.retired = old.inner !== undefined && !old.gated ? old : undefined;
-    if (this.retired !== undefined) this.env.setTimer(this.o.retireMs, { kind: RETIRE_TIMER, epoch: old.spec.epoch });
+    if (this.retired !== undefined)
+      this.env.setTimer(this.o.retireMs, { kind: RETIRE_TIMER, epoch: old.spec.epoch });
     this.switches++;
     this.votes.clear();
     this.laterSenders.clear();
@@ -304,7 +317,8 @@ export class SwitchingLayer implements OrderingProtocol<SwitchingMessage>, Syste
     const now = this.env.now();
     if (now - this.queriedAtMs < this.o.probeMs / 4) return;
     this.queriedAtMs = now;
-    for (const p of to) if (p !== this.env.self) this.env.send(p, { kind: 'epoch-query', epoch: this.cur.spec.epoch });
+    for (const p of to)
+      if (p !== this.env.self) this.env.send(p, { kind: 'epoch-query', epoch: this.cur.spec.epoch });
   }
 
   private probe(): void {
@@ -318,7 +332,11 @@ export class SwitchingLayer implements OrderingProtocol<SwitchingMessage>, Syste
   private onInfo(from: NodeId, m: EpochInfo): void {
     if (m.epoch <= this.cur.spec.epoch || !this.o.hosts.includes(from)) return;
     const d = decodeCommandOp(m.op);
-    if (!d.ok || d.value.command.nextEpoch !== m.epoch || !verifyCommand(this.env.crypto, this.o.admin, d.value))
+    if (
+      !d.ok ||
+      d.value.command.nextEpoch !== m.epoch ||
+      !verifyCommand(this.env.crypto, this.o.admin, d.value)
+    )
       return this.env.suspect(from, { code: 'SWITCH_BAD_INFO' });
     const spec = epochOf(d.value.command, m.base, this.o);
     if (!spec.ok) return this.env.suspect(from, { code: 'SWITCH_BAD_INFO', detail: spec.error });
@@ -326,7 +344,11 @@ export class SwitchingLayer implements OrderingProtocol<SwitchingMessage>, Syste
     const sources = this.votes.add(from, m, key);
     if (sources.length < this.o.replyQuorum) return;
     if (this.lastExecuted > m.base)
-      this.env.log.log('error', 'switch-executed-past-base', { epoch: m.epoch, base: m.base, executed: this.lastExecuted });
+      this.env.log.log('error', 'switch-executed-past-base', {
+        epoch: m.epoch,
+        base: m.base,
+        executed: this.lastExecuted,
+      });
     const gated = this.lastExecuted !== m.base;
     this.enter(spec.value, m, gated);
     if (gated) this.env.deliver({ kind: 'state-needed', seq: m.base, digest: m.digest, sources });
@@ -335,7 +357,11 @@ export class SwitchingLayer implements OrderingProtocol<SwitchingMessage>, Syste
   private innerEnv(r: Running): Env<unknown, TimerKey, OrderingDelivery> {
     const env = this.env;
     const live = () => this.cur === r || this.retired === r;
-    const wrap = (msg: unknown): SwitchingMessage => ({ kind: 'inner', epoch: r.spec.epoch, body: r.codec.encode(msg) });
+    const wrap = (msg: unknown): SwitchingMessage => ({
+      kind: 'inner',
+      epoch: r.spec.epoch,
+      body: r.codec.encode(msg),
+    });
     return {
       self: env.self,
       crypto: env.crypto,
