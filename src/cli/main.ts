@@ -5,6 +5,7 @@ import { registerBench } from './commands/bench.js';
 import { registerDemo } from './commands/demo.js';
 import { registerFuzz } from './commands/fuzz.js';
 import { registerKeygen } from './commands/keygen.js';
+import { registerReconfigure } from './commands/reconfigure.js';
 import { registerReplica } from './commands/replica.js';
 import { registerSim } from './commands/sim.js';
 import { registerUnavailable } from './commands/unavailable.js';
@@ -25,6 +26,7 @@ registerBench(program);
 registerFuzz(program);
 registerDemo(program);
 registerUp(program);
+registerReconfigure(program);
 registerUnavailable(program);
 
 await program.parseAsync(process.argv);

@@ -28,7 +28,7 @@ export interface ClusterFileError {
 }
 
 // Cluster file.
-const TOP_KEYS = ['version', 'name', 'crypto', 'encryption', 'protocol', 'f', 'members', 'clients'];
+const TOP_KEYS = ['version', 'name', 'crypto', 'encryption', 'protocol', 'f', 'members', 'clients', 'admin'];
 const MEMBER_KEYS = ['id', 'host', 'port', 'signPublicKey', 'dhPublicKey'];
 const CLIENT_KEYS = ['id', 'signPublicKey', 'dhPublicKey'];
 
@@ -82,6 +82,7 @@ export function clusterSpecToDocument(spec: ClusterSpec): Record<string, unknown
     f: spec.f,
     members: spec.members.map((m) => ({ id: m.id, host: m.host, port: m.port, ...publicKeysB64(m) })),
     clients: spec.clients.map((c) => ({ id: c.id, ...publicKeysB64(c) })),
+    ...(spec.admin === undefined ? {} : { admin: { id: spec.admin.id, ...publicKeysB64(spec.admin) } }),
   };
 }
 
@@ -110,7 +111,10 @@ export function parseClusterDocument(
   if (!isInt(raw.f, 0, limits.membersMax)) p.add('f', `must be a non-negative integer, got ${show(raw.f)}`);
 
   const members = p.list(raw.members, 'members', 1, limits.membersMax).map((m, i) => parseMember(p, m, i));
-  const clients = p.list(raw.clients, 'clients', 0, CLUSTER_CLIENTS_MAX).map((c, i) => parseClient(p, c, i));
+  const listed = p.list(raw.clients, 'clients', 0, CLUSTER_CLIENTS_MAX).map((c, i) => parseClient(p, c, i));
+  // The administrator (smr/switching) is a client of its own, apart from the workload's.
+  const admin = raw.admin === undefined ? undefined : parseClient(p, raw.admin, -1);
+  const clients = admin === undefined ? listed : [...listed, admin];
   checkIds(p, members, clients);
   checkUnique(p, [...members, ...clients], 'signPublicKey', (x) => b64(x.signPublicKey));
   checkUnique(p, [...members, ...clients], 'dhPublicKey', (x) => b64(x.dhPublicKey));
@@ -124,7 +128,8 @@ export function parseClusterDocument(
     protocol,
     f: raw.f as number,
     members: [...members].sort((a, b) => a.id - b.id),
-    clients: [...clients].sort((a, b) => a.id - b.id),
+    clients: [...listed].sort((a, b) => a.id - b.id),
+    ...(admin === undefined ? {} : { admin }),
   });
 }
 
@@ -153,7 +158,7 @@ function parseMember(p: Problems, raw: unknown, i: number): MemberSpec {
 }
 
 function parseClient(p: Problems, raw: unknown, i: number): PublicIdentity {
-  const at = `clients[${i}]`;
+  const at = i < 0 ? 'admin' : `clients[${i}]`;
   if (!isRecord(raw)) {
     p.add(at, 'must be a mapping of id, signPublicKey, dhPublicKey');
     return BAD_MEMBER;

@@ -6,7 +6,7 @@
  */
 import type { Codec } from '../codec/frame.js';
 import type { CryptoSuite } from '../core/crypto-suite.js';
-import type { ClusterSpec } from '../core/cluster.js';
+import { clientIdentities, type ClusterSpec } from '../core/cluster.js';
 import { err, ok, type Result } from '../core/result.js';
 import { behaviourNamesFor, makeBehaviour, type Behaviour } from '../sim/adversaries/index.js';
 import type { NodeHost } from './node-host.js';
@@ -39,7 +39,7 @@ export function injectFaults(
     crypto: target.crypto,
     replicas,
     f: target.spec.f,
-    nodes: [...replicas, ...target.spec.clients.map((c) => c.id)],
+    nodes: [...replicas, ...clientIdentities(target.spec).map((c) => c.id)],
   });
   return ok(behaviours.map((b) => b.name));
 }

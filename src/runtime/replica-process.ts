@@ -11,7 +11,7 @@ import type { ProtocolStatus } from '../core/env.js';
 import type { Result } from '../core/result.js';
 import { injectFaults } from './fault-injection.js';
 import type { Logger } from '../core/env.js';
-import type { ClusterSpec } from '../core/cluster.js';
+import { clientIdentities, type ClusterSpec } from '../core/cluster.js';
 import { createClusterCryptoSuite, type CryptoContext } from '../crypto/index.js';
 import { createTcpTransport, type TcpTransport } from '../net/tcp/index.js';
 import { planned, protocols } from '../protocols/registry.js';
@@ -21,6 +21,16 @@ import { ReplicaNode } from '../smr/replica-node.js';
 import { CounterService, type Service } from '../smr/service.js';
 import { KvService } from '../api/kv/service.js';
 import { NodeHost } from './node-host.js';
+import type { Codec } from '../codec/frame.js';
+import type { ProtocolModule } from '../protocols/module.js';
+import {
+  strictReplyQuorum,
+  switchingDefaults,
+  switchingReplica,
+  type SwitchingOptions,
+} from '../smr/switching/index.js';
+
+const CHECKPOINT_INTERVAL = 128;
 
 export interface ReplicaProcessOptions {
   readonly configPath: string;
@@ -76,8 +86,10 @@ export async function startReplica(o: ReplicaProcessOptions): Promise<RunningRep
     throw new ConfigError(planned.get(spec.protocol) ?? `unknown protocol '${spec.protocol}'`);
   }
   const crypto = createClusterCryptoSuite(spec, key.value, o.context);
+  // Every replica runs the switching layer: epoch 0 is the cluster file's protocol (smr/switching).
+  const sw = switchingReplica(createService(o.service ?? 'counter', o.replyBytes), switchingOptionsOf(spec));
   const transport = replicaTransport(spec, member, key.value.dhPrivateKey, o.log);
-  const wire = codec(wireSchema(module.schema));
+  const wire = codec(wireSchema(sw.module.schema)) as Codec<Wire<unknown>>;
   const stats = { batches: 0, requests: 0, lastSeq: 0, stateInstalls: 0 };
   const host = new NodeHost<Wire<unknown>, Observation>({
     self: o.id,
@@ -95,11 +107,11 @@ export async function startReplica(o: ReplicaProcessOptions): Promise<RunningRep
     },
   });
   const node = new ReplicaNode(host.env(), {
-    module,
+    module: sw.module as ProtocolModule<unknown>,
     config: { members: spec.members.map((m) => m.id), f: spec.f, role: 'active' },
-    service: createService(o.service ?? 'counter', o.replyBytes),
+    service: sw.service,
     clientWindowMax: 1024,
-    checkpointInterval: 128,
+    checkpointInterval: CHECKPOINT_INTERVAL,
   });
   await host.run(node);
   return {
@@ -118,6 +130,21 @@ export async function startReplica(o: ReplicaProcessOptions): Promise<RunningRep
   };
 }
 
+/** What every replica of a cluster runs the switching layer with (the same on all of them). */
+export function switchingOptionsOf(spec: ClusterSpec): SwitchingOptions {
+  const hosts = spec.members.map((m) => m.id);
+  return {
+    protocols,
+    hosts,
+    initial: { protocol: spec.protocol, members: hosts },
+    // No administrator in the cluster file: no id signs, so every command is refused.
+    admin: spec.admin?.id ?? -1,
+    replyQuorum: strictReplyQuorum(hosts.length),
+    checkpointInterval: CHECKPOINT_INTERVAL,
+    ...switchingDefaults,
+  };
+}
+
 /** The replica's TCP transport: it listens at its address and knows every member and client key. */
 function replicaTransport(
   spec: ClusterSpec,
@@ -133,7 +160,7 @@ function replicaTransport(
     encryption: spec.encryption,
     peers: [
       ...spec.members.map((m) => ({ id: m.id, dhPublicKey: m.dhPublicKey, host: m.host, port: m.port })),
-      ...spec.clients.map((c) => ({ id: c.id, dhPublicKey: c.dhPublicKey })),
+      ...clientIdentities(spec).map((c) => ({ id: c.id, dhPublicKey: c.dhPublicKey })),
     ],
     listen: { host: member.host, port: member.port },
     logger: log,
