@@ -3,7 +3,12 @@
  * `bulwark keygen` writes them and a replica or client reads them.
  */
 import YAML from 'yaml';
-import { clientIdentities, type ClusterSpec, type PrivateIdentity, type PublicIdentity } from '../core/cluster.js';
+import {
+  clientIdentities,
+  type ClusterSpec,
+  type PrivateIdentity,
+  type PublicIdentity,
+} from '../core/cluster.js';
 import { NODE_ID_MAX } from '../core/ids.js';
 import { err, ok, type Result } from '../core/result.js';
 import { publicIdentityOf } from '../crypto/keys.js';

@@ -3,7 +3,12 @@
  * Every runtime path (replica, client, gateway, bench, sim) builds its suite here, passing the
  * context it runs in, so a cluster file that says `crypto: none` cannot start a deployment.
  */
-import { clientIdentities, type ClusterSpec, type PrivateIdentity, type PublicIdentity } from '../core/cluster.js';
+import {
+  clientIdentities,
+  type ClusterSpec,
+  type PrivateIdentity,
+  type PublicIdentity,
+} from '../core/cluster.js';
 import type { CryptoMode, CryptoSuite } from '../core/crypto-suite.js';
 import type { NodeId } from '../core/ids.js';
 import { sha256 } from './keys.js';

@@ -38,7 +38,8 @@ const NEXT = /^refused: epoch \d+ is not the next one \((\d+)\)$/;
 export async function reconfigure(o: ReconfigureOptions): Promise<ReconfigureResult> {
   const admin = o.spec.admin;
   if (admin === undefined) throw new Error('the cluster file names no administrator (admin)');
-  if (admin.id !== o.adminKey.id) throw new Error(`the key is ${o.adminKey.id}'s, the administrator is ${admin.id}`);
+  if (admin.id !== o.adminKey.id)
+    throw new Error(`the key is ${o.adminKey.id}'s, the administrator is ${admin.id}`);
   const module = protocols.get(o.spec.protocol);
   if (module === undefined) throw new Error(`unknown protocol '${o.spec.protocol}'`);
   const context = o.context ?? 'deployment';

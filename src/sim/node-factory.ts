@@ -29,7 +29,8 @@ export function createInstance(
       // members come and go (a removed one keeps an old state it must not answer reads from).
       replyQuorum:
         switching !== undefined ? strictReplyQuorum(replicas.length) : cfg.module.quorum(cfg.f).replyQuorum,
-      readQuorum: switching !== undefined ? undefined : readQuorumOf(cfg.module.quorum(cfg.f), replicas.length),
+      readQuorum:
+        switching !== undefined ? undefined : readQuorumOf(cfg.module.quorum(cfg.f), replicas.length),
       retryMs: cfg.clientRetryMs,
       retryMsMax: 2_000,
       retriesMax: 1_000,

@@ -77,6 +77,7 @@ export function registerKeygen(program: Command): void {
         `\nclients: ${spec.clients.map((c) => c.id).join(', ') || 'none'}; protocol ${spec.protocol}, f=${spec.f}, crypto ${spec.crypto}`,
       );
       // The administrator's key signs `bulwark reconfigure` commands: keep it apart from the replicas.
-      if (spec.admin !== undefined) console.log(`administrator: ${spec.admin.id} (${join(flags.out, ADMIN_KEY_FILE)})`);
+      if (spec.admin !== undefined)
+        console.log(`administrator: ${spec.admin.id} (${join(flags.out, ADMIN_KEY_FILE)})`);
     });
 }

@@ -24,15 +24,25 @@ interface ReconfigureFlags {
 export function registerReconfigure(program: Command): void {
   program
     .command('reconfigure')
-    .description('switch a running cluster to another protocol or other members (an admin-signed, ordered command)')
+    .description(
+      'switch a running cluster to another protocol or other members (an admin-signed, ordered command)',
+    )
     .requiredOption('--protocol <name>', `the next protocol: ${[...protocols.keys()].join(', ')}`)
     .option('--members <ids>', 'the next members, e.g. 0,1,2,3 (default: every host of the cluster file)')
     .option('--at <seq>', 'switch after this sequence number at the earliest (default: at once)', int(0), 0)
     .requiredOption('--cluster <dir|file>', 'the cluster directory (or its cluster.yaml)')
-    .option('--admin-key <file>', `the administrator's key file (default: ${ADMIN_KEY_FILE} beside the cluster file)`)
+    .option(
+      '--admin-key <file>',
+      `the administrator's key file (default: ${ADMIN_KEY_FILE} beside the cluster file)`,
+    )
     .option('--epoch <n>', 'the epoch to start (default: the next one, asked of the cluster)', int(1))
     .option('--tuning <pairs>', "the next protocol's tuning, e.g. batchMax=64", tuningList)
-    .option('--context <context>', "'bench' accepts crypto none", oneOf(['deployment', 'bench'] as const), 'deployment')
+    .option(
+      '--context <context>',
+      "'bench' accepts crypto none",
+      oneOf(['deployment', 'bench'] as const),
+      'deployment',
+    )
     .option('--json', 'machine-readable output', false)
     .action(runReconfigure);
 }

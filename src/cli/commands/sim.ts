@@ -124,9 +124,14 @@ async function simCommand(flags: SimFlags): Promise<void> {
   const f = flags.f ?? sized.maxFaults(flags.n);
   if (sized.maxFaults(flags.n) < f)
     fail(`${flags.protocol} needs ${module.quorum(f).n} replicas for f=${f}; --n is ${flags.n}`, 2);
-  const byz = parseByzantine(flags.byzantine, flags.n, flags.switch === undefined ? flags.protocol : SWITCHING);
+  const byz = parseByzantine(
+    flags.byzantine,
+    flags.n,
+    flags.switch === undefined ? flags.protocol : SWITCHING,
+  );
   if (!byz.ok) fail(byz.error, 2);
-  const switching = flags.switch === undefined ? undefined : parseSwitchPlan(flags.switch, flags.n, flags.protocol);
+  const switching =
+    flags.switch === undefined ? undefined : parseSwitchPlan(flags.switch, flags.n, flags.protocol);
   if (switching !== undefined && !switching.ok) fail(switching.error, 2);
   const app = simApp(flags.service);
   if (app === undefined) fail(`unknown service '${flags.service}'; known: ${appNames().join(', ')}`, 2);
