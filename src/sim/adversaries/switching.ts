@@ -8,11 +8,12 @@
  *   (a forwarded request, a proposal), into the epochs after it.
  * Neither may change what correct replicas execute: the run's checkers judge that.
  */
-import type { Codec } from '../../codec/frame.js';
+import { codec, type Codec } from '../../codec/frame.js';
+import type { Schema } from '../../codec/schema.js';
 import { DIGEST_BYTES } from '../../core/crypto-suite.js';
 import { encodeCommandOp, SYSTEM_OP_PREFIX } from '../../smr/switching/index.js';
 import type { SwitchingMessage } from '../../smr/switching/messages.js';
-import type { Wire } from '../../smr/messages.js';
+import { wireSchema, type Wire } from '../../smr/messages.js';
 import { authenticateRequest } from '../../smr/request-auth.js';
 import type { AdversaryContext, Behaviour, Outgoing } from './behaviour.js';
 import type { BehaviourFactory } from './index.js';
@@ -96,3 +97,38 @@ export const switchingBehaviours: Readonly<Record<string, BehaviourFactory>> = {
   'forge-reconfig': () => forgeReconfig,
   'replay-reconfig': () => replayReconfig,
 };
+
+/**
+ * A protocol's own attacks on a replica that runs it under the switching layer (every replica
+ * process does): the behaviour sees the frame as that protocol's wire frame, and what it sends
+ * is put back into the epoch it came from. Frames it cannot read (another epoch's protocol) pass
+ * unchanged.
+ */
+export function withinEpochs(b: Behaviour, inner: Schema<unknown>): Behaviour {
+  const innerWire = codec(wireSchema(inner)) as Codec<Wire<unknown>>;
+  const body = codec(inner);
+  return {
+    name: b.name,
+    rewrite(ctx, out) {
+      const outer = ctx.codec as Codec<Wire<SwitchingMessage>>;
+      const d = outer.decode(out.bytes);
+      if (!d.ok) return [out];
+      let epoch = 0;
+      let frame: Uint8Array;
+      if (d.value.kind === 'proto') {
+        if (d.value.msg.kind !== 'inner') return [out];
+        const m = body.decode(d.value.msg.body);
+        if (!m.ok) return [out];
+        epoch = d.value.msg.epoch;
+        frame = innerWire.encode({ kind: 'proto', msg: m.value });
+      } else frame = innerWire.encode(d.value as Wire<unknown>);
+      return b.rewrite({ ...ctx, codec: innerWire as Codec<unknown> }, { ...out, bytes: frame }).map((o) => {
+        const x = innerWire.decode(o.bytes);
+        if (!x.ok) return o;
+        if (x.value.kind !== 'proto') return { ...o, bytes: outer.encode(x.value as Wire<SwitchingMessage>) };
+        const msg: SwitchingMessage = { kind: 'inner', epoch, body: body.encode(x.value.msg) };
+        return { ...o, bytes: outer.encode({ kind: 'proto', msg }) };
+      });
+    },
+  };
+}
