@@ -33,6 +33,10 @@ describe('switching sweeps', () => {
     });
   });
 
+  it('switches start while a replica is down, and it catches up when it restarts with no state', () => {
+    switchSweep({ n: 4, plan: 'crash:1@300-2600,pbft@800,sequencer@1600', seeds: 6, seedStart: 72_500 });
+  });
+
   it('a Byzantine replica forges reconfigurations', () => {
     switchSweep({
       n: 4,
