@@ -57,6 +57,16 @@ describe('switching sweeps', () => {
     });
   });
 
+  it('a Byzantine follower sends mutants across the switches', () => {
+    switchSweep({
+      n: 4,
+      plan: 'pbft@800,sequencer@1600,pbft@2400',
+      seeds: 6,
+      seedStart: 74_500,
+      byzantine: '3:mutant',
+    });
+  });
+
   it('sequencer → paxos → pbft → paxos on 3 of 4 hosts', { skip: noPaxos }, () => {
     switchSweep({ n: 4, plan: 'paxos@800,pbft@1600,paxos/0.1.2@2400', seeds: 12, seedStart: 75_000 });
   });
