@@ -6,6 +6,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerFuzz } from './commands/fuzz.js';
 import { registerKeygen } from './commands/keygen.js';
 import { registerPlan } from './commands/plan.js';
+import { registerReconfigure } from './commands/reconfigure.js';
 import { registerReplica } from './commands/replica.js';
 import { registerSim } from './commands/sim.js';
 import { registerUnavailable } from './commands/unavailable.js';
@@ -27,6 +28,7 @@ registerFuzz(program);
 registerDemo(program);
 registerUp(program);
 registerPlan(program);
+registerReconfigure(program);
 registerUnavailable(program);
 
 await program.parseAsync(process.argv);

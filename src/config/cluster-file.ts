@@ -42,6 +42,7 @@ const TOP_KEYS = [
   'tuning',
   'members',
   'clients',
+  'admin',
 ];
 
 /** A cluster as a file describes it: with the QoS its protocol was planned from, when it states one. */
@@ -108,6 +109,7 @@ export function clusterSpecToDocument(spec: ClusterFileSpec): Record<string, unk
     ...tuning,
     members: spec.members.map((m) => ({ id: m.id, host: m.host, port: m.port, ...publicKeysB64(m) })),
     clients: spec.clients.map((c) => ({ id: c.id, ...publicKeysB64(c) })),
+    ...(spec.admin === undefined ? {} : { admin: { id: spec.admin.id, ...publicKeysB64(spec.admin) } }),
   };
 }
 
@@ -129,7 +131,10 @@ export function parseClusterDocument(
     p.add('encryption', `must be true or false, got ${show(raw.encryption)}`);
   const members = p.list(raw.members, 'members', 1, limits.membersMax).map((m, i) => parseMember(p, m, i));
   const { protocol, f, qos, tuning } = parseProtocol(p, raw, members.length);
-  const clients = p.list(raw.clients, 'clients', 0, CLUSTER_CLIENTS_MAX).map((c, i) => parseClient(p, c, i));
+  const listed = p.list(raw.clients, 'clients', 0, CLUSTER_CLIENTS_MAX).map((c, i) => parseClient(p, c, i));
+  // The administrator (smr/switching) is a client of its own, apart from the workload's.
+  const admin = raw.admin === undefined ? undefined : parseClient(p, raw.admin, -1);
+  const clients = admin === undefined ? listed : [...listed, admin];
   checkIds(p, members, clients);
   checkUnique(p, [...members, ...clients], 'signPublicKey', (x) => b64(x.signPublicKey));
   checkUnique(p, [...members, ...clients], 'dhPublicKey', (x) => b64(x.dhPublicKey));
@@ -145,7 +150,8 @@ export function parseClusterDocument(
     ...(Object.keys(tuning).length > 0 ? { tuning } : {}),
     ...(qos === undefined ? {} : { qos }),
     members: [...members].sort((a, b) => a.id - b.id),
-    clients: [...clients].sort((a, b) => a.id - b.id),
+    clients: [...listed].sort((a, b) => a.id - b.id),
+    ...(admin === undefined ? {} : { admin }),
   });
 }
 
@@ -192,7 +198,7 @@ function parseMember(p: Problems, raw: unknown, i: number): MemberSpec {
 }
 
 function parseClient(p: Problems, raw: unknown, i: number): PublicIdentity {
-  const at = `clients[${i}]`;
+  const at = i < 0 ? 'admin' : `clients[${i}]`;
   if (!isRecord(raw)) {
     p.add(at, 'must be a mapping of id, signPublicKey, dhPublicKey');
     return BAD_MEMBER;

@@ -65,6 +65,8 @@ export function generateCluster(options: GenerateClusterOptions): Result<Generat
 
   const members = Array.from({ length: n }, (_, i) => generateIdentity(i));
   const clients = Array.from({ length: clientCount }, (_, i) => generateIdentity(CLIENT_ID_MIN + i));
+  // The administrator signs reconfigurations (smr/switching): the next client id, its own key file.
+  const admin = generateIdentity(CLIENT_ID_MIN + clientCount);
   const spec: ClusterFileSpec = {
     name: options.name ?? 'bulwark-local',
     crypto: options.crypto ?? 'real',
@@ -75,10 +77,11 @@ export function generateCluster(options: GenerateClusterOptions): Result<Generat
     ...(options.qos === undefined ? {} : { qos: options.qos }),
     members: members.map((m, i) => ({ ...m.publicIdentity, host, port: basePort + i })),
     clients: clients.map((c) => c.publicIdentity),
+    admin: admin.publicIdentity,
   };
   const checked = parseClusterDocument(clusterSpecToDocument(spec), 'keygen');
   if (!checked.ok) return checked;
-  return ok({ spec, privates: [...members, ...clients].map((x) => x.privateIdentity) });
+  return ok({ spec, privates: [...members, ...clients, admin].map((x) => x.privateIdentity) });
 }
 
 /**
@@ -107,13 +110,16 @@ export async function writeClusterDir(
   if (!wroteCluster.ok) return wroteCluster;
   written.push(clusterPath);
   for (const priv of generated.privates) {
-    const path = join(dir, keyFileName(priv.id));
+    const path = join(dir, priv.id === generated.spec.admin?.id ? ADMIN_KEY_FILE : keyFileName(priv.id));
     const wrote = await saveKeyFile(path, priv, { overwrite });
     if (!wrote.ok) return wrote;
     written.push(path);
   }
   return ok(written);
 }
+
+/** The administrator's private key file (mode 0600, like every key file). */
+export const ADMIN_KEY_FILE = 'admin.key';
 
 /** `member-<id>.key` for replicas, `client-<id>.key` for clients. */
 export function keyFileName(id: number): string {

@@ -3,7 +3,12 @@
  * `bulwark keygen` writes them and a replica or client reads them.
  */
 import YAML from 'yaml';
-import type { ClusterSpec, PrivateIdentity, PublicIdentity } from '../core/cluster.js';
+import {
+  clientIdentities,
+  type ClusterSpec,
+  type PrivateIdentity,
+  type PublicIdentity,
+} from '../core/cluster.js';
 import { NODE_ID_MAX } from '../core/ids.js';
 import { err, ok, type Result } from '../core/result.js';
 import { publicIdentityOf } from '../crypto/keys.js';
@@ -71,7 +76,7 @@ export function checkKeyMatchesCluster(
   priv: PrivateIdentity,
 ): Result<PublicIdentity, ClusterFileError> {
   const p = new Problems('key file');
-  const listed = [...spec.members, ...spec.clients].find((x) => x.id === priv.id);
+  const listed = [...spec.members, ...clientIdentities(spec)].find((x) => x.id === priv.id);
   if (listed === undefined) return err(p.fail(`node ${priv.id} is not in cluster '${spec.name}'`));
   const own = publicIdentityOf(priv);
   if (

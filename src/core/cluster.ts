@@ -37,6 +37,16 @@ export interface ClusterSpec {
   readonly members: readonly MemberSpec[];
   /** Clients allowed to connect. */
   readonly clients: readonly PublicIdentity[];
+  /**
+   * The administrator: a client whose Ed25519 signature makes a reconfiguration valid
+   * (smr/switching). Absent: nobody can switch the cluster.
+   */
+  readonly admin?: PublicIdentity;
+}
+
+/** Every client identity that may connect: the clients and the administrator. */
+export function clientIdentities(spec: ClusterSpec): PublicIdentity[] {
+  return spec.admin === undefined ? [...spec.clients] : [...spec.clients, spec.admin];
 }
 
 /** A member's or client's private keys, as kept in its key file (mode 0600). */

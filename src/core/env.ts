@@ -155,6 +155,12 @@ export interface OrderingProtocol<M, T extends TimerKey = TimerKey> extends Prot
    * from there, fetching the batches after `seq` from its peers.
    */
   onStateInstalled(seq: number): void;
+  /**
+   * Whether smr takes a checkpoint after executing `seq` (and passes its digest to onExecuted).
+   * Absent: every `checkpointInterval` batches. The switching layer (smr/switching) says so at
+   * the end of an epoch and every interval from an epoch's base.
+   */
+  checkpointAt?(seq: number): boolean;
   /** The replica this one believes leads, if the protocol has a leader (told to clients in replies). */
   leaderHint?(): NodeId;
   /** What an operator wants to see (dashboard, demo, stats): view, leader, counters. */

@@ -3,7 +3,12 @@
  * Every runtime path (replica, client, gateway, bench, sim) builds its suite here, passing the
  * context it runs in, so a cluster file that says `crypto: none` cannot start a deployment.
  */
-import type { ClusterSpec, PrivateIdentity, PublicIdentity } from '../core/cluster.js';
+import {
+  clientIdentities,
+  type ClusterSpec,
+  type PrivateIdentity,
+  type PublicIdentity,
+} from '../core/cluster.js';
 import type { CryptoMode, CryptoSuite } from '../core/crypto-suite.js';
 import type { NodeId } from '../core/ids.js';
 import { sha256 } from './keys.js';
@@ -75,7 +80,7 @@ export function createClusterCryptoSuite(
   self: PrivateIdentity,
   context: CryptoContext,
 ): CryptoSuite {
-  const everybody: PublicIdentity[] = [...spec.members, ...spec.clients];
+  const everybody: PublicIdentity[] = [...spec.members, ...clientIdentities(spec)];
   if (spec.crypto === 'real') {
     return createCryptoSuite({ mode: 'real', context, self, peers: everybody, clusterName: spec.name });
   }

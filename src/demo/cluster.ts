@@ -38,10 +38,15 @@ export class DemoCluster {
     private readonly launch: LaunchOptions,
   ) {}
 
-  static async start(o: { n: number; clients: number }): Promise<DemoCluster> {
+  static async start(o: { n: number; clients: number; protocol?: string }): Promise<DemoCluster> {
     const dir = await mkdtemp(join(tmpdir(), 'bulwark-demo-'));
     const ports = await freePorts(o.n);
-    const made = generateCluster({ n: o.n, clients: o.clients, protocol: 'pbft', name: 'bulwark-demo' });
+    const made = generateCluster({
+      n: o.n,
+      clients: o.clients,
+      protocol: o.protocol ?? 'pbft',
+      name: 'bulwark-demo',
+    });
     if (!made.ok) throw new Error(made.error.message);
     const spec = {
       ...made.value.spec,

@@ -13,6 +13,7 @@ import type { ProtocolModule } from '../protocols/module.js';
 import { wireSchema, type Wire } from '../smr/messages.js';
 import { readQuorumOf } from '../smr/read-only.js';
 import { BulwarkClient } from './client.js';
+import { strictReplyQuorum } from '../smr/switching/index.js';
 
 export interface ClusterClientOptions {
   readonly spec: ClusterSpec;
@@ -49,7 +50,8 @@ export function clusterClient(o: ClusterClientOptions): BulwarkClient {
     log: o.log ?? silentLogger,
     core: {
       replicas: spec.members.map((m) => m.id),
-      replyQuorum: quorum.replyQuorum,
+      // Replicas run the switching layer: the cluster may move to its strictest fault model.
+      replyQuorum: Math.max(quorum.replyQuorum, strictReplyQuorum(spec.members.length)),
       readQuorum: o.unorderedReads ? readQuorumOf(quorum, spec.members.length) : undefined,
       retryMs: 500,
       retryMsMax: 4_000,

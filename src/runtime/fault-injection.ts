@@ -6,10 +6,12 @@
  */
 import type { Codec } from '../codec/frame.js';
 import type { CryptoSuite } from '../core/crypto-suite.js';
-import type { ClusterSpec } from '../core/cluster.js';
+import { clientIdentities, type ClusterSpec } from '../core/cluster.js';
 import { err, ok, type Result } from '../core/result.js';
 import { behaviourNamesFor, makeBehaviour, type Behaviour } from '../sim/adversaries/index.js';
 import type { NodeHost } from './node-host.js';
+import { protocols } from '../protocols/registry.js';
+import { withinEpochs } from '../sim/adversaries/switching.js';
 
 export interface FaultTarget {
   readonly spec: ClusterSpec;
@@ -30,7 +32,9 @@ export function injectFaults(
   for (const name of names) {
     const b = known.includes(name) ? makeBehaviour(target.spec.protocol, name, { slowMs }) : undefined;
     if (b === undefined) return err(`cannot inject '${name}' over TCP; known: ${known.join(', ')}`);
-    behaviours.push(b);
+    // Replicas run the switching layer: the protocol's attacks act on its messages inside epochs.
+    const inner = protocols.get(target.spec.protocol);
+    behaviours.push(inner === undefined ? b : withinEpochs(b, inner.schema));
   }
   const replicas = target.spec.members.map((m) => m.id);
   target.host.injectFaults(behaviours, {
@@ -39,7 +43,7 @@ export function injectFaults(
     crypto: target.crypto,
     replicas,
     f: target.spec.f,
-    nodes: [...replicas, ...target.spec.clients.map((c) => c.id)],
+    nodes: [...replicas, ...clientIdentities(target.spec).map((c) => c.id)],
   });
   return ok(behaviours.map((b) => b.name));
 }

@@ -11,7 +11,7 @@ import type { ProtocolStatus } from '../core/env.js';
 import type { Result } from '../core/result.js';
 import { injectFaults } from './fault-injection.js';
 import type { Logger } from '../core/env.js';
-import type { ClusterSpec } from '../core/cluster.js';
+import { clientIdentities, type ClusterSpec } from '../core/cluster.js';
 import { createClusterCryptoSuite, type CryptoContext } from '../crypto/index.js';
 import { createTcpTransport, type TcpTransport } from '../net/tcp/index.js';
 import { planned, protocols } from '../protocols/registry.js';
@@ -21,6 +21,14 @@ import { ReplicaNode } from '../smr/replica-node.js';
 import { CounterService, type Service } from '../smr/service.js';
 import { KvService } from '../api/kv/service.js';
 import { NodeHost } from './node-host.js';
+import type { Codec } from '../codec/frame.js';
+import type { ProtocolModule } from '../protocols/module.js';
+import {
+  strictReplyQuorum,
+  switchingDefaults,
+  switchingReplica,
+  type SwitchingOptions,
+} from '../smr/switching/index.js';
 
 export interface ReplicaProcessOptions {
   readonly configPath: string;
@@ -57,6 +65,10 @@ export interface RunningReplica {
 /** Batches between checkpoints when the cluster file's tuning does not say. */
 const CHECKPOINT_INTERVAL_DEFAULT = 128;
 
+function checkpointIntervalOf(spec: ClusterSpec): number {
+  return spec.tuning?.checkpointInterval ?? CHECKPOINT_INTERVAL_DEFAULT;
+}
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -79,8 +91,10 @@ export async function startReplica(o: ReplicaProcessOptions): Promise<RunningRep
     throw new ConfigError(planned.get(spec.protocol) ?? `unknown protocol '${spec.protocol}'`);
   }
   const crypto = createClusterCryptoSuite(spec, key.value, o.context);
+  // Every replica runs the switching layer: epoch 0 is the cluster file's protocol (smr/switching).
+  const sw = switchingReplica(createService(o.service ?? 'counter', o.replyBytes), switchingOptionsOf(spec));
   const transport = replicaTransport(spec, member, key.value.dhPrivateKey, o.log);
-  const wire = codec(wireSchema(module.schema));
+  const wire = codec(wireSchema(sw.module.schema)) as Codec<Wire<unknown>>;
   const stats = { batches: 0, requests: 0, lastSeq: 0, stateInstalls: 0 };
   const host = new NodeHost<Wire<unknown>, Observation>({
     self: o.id,
@@ -100,12 +114,12 @@ export async function startReplica(o: ReplicaProcessOptions): Promise<RunningRep
   let node: ReplicaNode<unknown>;
   try {
     node = new ReplicaNode(host.env(), {
-      module,
-      config: { members: spec.members.map((m) => m.id), f: spec.f, role: 'active', tuning: spec.tuning },
-      service: createService(o.service ?? 'counter', o.replyBytes),
+      module: sw.module as ProtocolModule<unknown>,
+      config: { members: spec.members.map((m) => m.id), f: spec.f, role: 'active' },
+      service: sw.service,
       clientWindowMax: 1024,
       // The protocol reads the same tuning, so both layers agree on where checkpoints fall (as sim/node-factory.ts).
-      checkpointInterval: spec.tuning?.checkpointInterval ?? CHECKPOINT_INTERVAL_DEFAULT,
+      checkpointInterval: checkpointIntervalOf(spec),
     });
   } catch (e) {
     // The protocol checks its tuning as it starts (its resolveTuning): a bad value is the file's fault.
@@ -129,6 +143,21 @@ export async function startReplica(o: ReplicaProcessOptions): Promise<RunningRep
   };
 }
 
+/** What every replica of a cluster runs the switching layer with (the same on all of them). */
+export function switchingOptionsOf(spec: ClusterSpec): SwitchingOptions {
+  const hosts = spec.members.map((m) => m.id);
+  return {
+    protocols,
+    hosts,
+    initial: { protocol: spec.protocol, members: hosts, tuning: spec.tuning },
+    // No administrator in the cluster file: no id signs, so every command is refused.
+    admin: spec.admin?.id ?? -1,
+    replyQuorum: strictReplyQuorum(hosts.length),
+    checkpointInterval: checkpointIntervalOf(spec),
+    ...switchingDefaults,
+  };
+}
+
 /** The replica's TCP transport: it listens at its address and knows every member and client key. */
 function replicaTransport(
   spec: ClusterSpec,
@@ -144,7 +173,7 @@ function replicaTransport(
     encryption: spec.encryption,
     peers: [
       ...spec.members.map((m) => ({ id: m.id, dhPublicKey: m.dhPublicKey, host: m.host, port: m.port })),
-      ...spec.clients.map((c) => ({ id: c.id, dhPublicKey: c.dhPublicKey })),
+      ...clientIdentities(spec).map((c) => ({ id: c.id, dhPublicKey: c.dhPublicKey })),
     ],
     listen: { host: member.host, port: member.port },
     logger: log,

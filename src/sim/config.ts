@@ -5,6 +5,7 @@ import type { ProtocolModule } from '../protocols/module.js';
 import type { SimApp } from './app.js';
 import type { ByzantineSpec } from './faults.js';
 import type { NetworkConfig } from './network.js';
+import type { SimSwitching } from './switching.js';
 
 export interface WorldConfig {
   readonly seed: number;
@@ -34,6 +35,8 @@ export interface WorldConfig {
   readonly cryptoFor: (node: NodeId) => CryptoSuite;
   /** Client retransmission: first timeout. */
   readonly clientRetryMs: number;
+  /** Replicas run the switching layer, and the administrator sends this plan (switching.ts). */
+  readonly switching?: SimSwitching;
 }
 
 export const simDefaults = {

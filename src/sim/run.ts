@@ -10,6 +10,7 @@ import type { NetworkConfig } from './network.js';
 import { World, type WorldResult } from './world.js';
 import type { CryptoSuite } from '../core/crypto-suite.js';
 import { counterApp, type SimApp } from './app.js';
+import type { SimSwitching } from './switching.js';
 
 export interface SweepOptions {
   readonly protocol: string;
@@ -31,6 +32,9 @@ export interface SweepOptions {
   readonly tuning?: Readonly<Record<string, number>>;
   readonly cryptoFor: (seed: number) => (node: NodeId) => CryptoSuite;
   readonly onRun?: (result: WorldResult, done: number) => void;
+  /** A switching run (switching.ts), and its --switch text as given, for replay commands. */
+  readonly switching?: SimSwitching;
+  readonly switchText?: string;
 }
 
 export interface SweepViolation {
@@ -70,6 +74,7 @@ export function replayCommand(o: SweepOptions, seed: number): string {
   if (o.network.duplicate > 0) parts.push(`--duplicate ${o.network.duplicate}`);
   if (o.network.partitions) parts.push('--partitions');
   if (o.crashes) parts.push('--crashes');
+  if (o.switchText !== undefined) parts.push(`--switch "${o.switchText}"`);
   const tuning = Object.entries(o.tuning ?? {});
   if (tuning.length > 0) parts.push(`--tuning ${tuning.map(([k, v]) => `${k}=${v}`).join(',')}`);
   return parts.join(' ');
@@ -96,6 +101,7 @@ export function worldConfig(o: SweepOptions, seed: number): WorldConfig {
     tuning: o.tuning,
     cryptoFor: o.cryptoFor(seed),
     clientRetryMs: simDefaults.clientRetryMs,
+    switching: o.switching,
   };
 }
 

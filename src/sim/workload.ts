@@ -52,7 +52,8 @@ export class Workload {
     }
   }
 
-  private readonly total: number;
+  /** Requests in all (the world adds the administrator's, which complete like any other). */
+  total: number;
 
   get done(): boolean {
     return this.completed + this.failed >= this.total;

@@ -23,6 +23,7 @@ import { planCrashes } from './faults.js';
 import { NetworkModel } from './network.js';
 import { createInstance } from './node-factory.js';
 import { shareRequests, Workload } from './workload.js';
+import { adminIdOf, adminStep, switchCheckers, switchEvents } from './switching.js';
 
 type SimEvent =
   | {
@@ -41,6 +42,7 @@ type SimEvent =
       readonly key: TimerKey;
     }
   | { readonly t: 'tick'; readonly client: NodeId }
+  | { readonly t: 'admin'; readonly ops: readonly { atMs: number; op: Uint8Array }[] }
   | { readonly t: 'crash'; readonly node: NodeId }
   | { readonly t: 'restart'; readonly node: NodeId };
 
@@ -100,6 +102,8 @@ export class World {
   private readonly rng: SeededRng;
   private readonly workload: Workload;
   private readonly referee: Referee;
+  /** The administrator of a switching run (switching.ts). */
+  private readonly admin: NodeId | undefined;
   readonly stats: WorldStats = {
     deliveries: 0,
     steps: 0,
@@ -116,7 +120,9 @@ export class World {
     this.rng = new SeededRng(cfg.seed);
     this.replicas = replicaIds(cfg.n);
     this.clientIds = Array.from({ length: cfg.clients }, (_, i) => CLIENT_ID_MIN + i);
-    this.allIds = [...this.replicas, ...this.clientIds];
+    const sw = cfg.switching;
+    this.admin = sw === undefined ? undefined : adminIdOf(cfg.clients);
+    this.allIds = [...this.replicas, ...this.clientIds, ...(this.admin === undefined ? [] : [this.admin])];
     this.codec = codecFor(cfg.module);
     this.net = new NetworkModel(cfg.network, this.rng.fork(), cfg.stableAtMs, this.allIds);
     this.workload = new Workload(
@@ -126,7 +132,9 @@ export class World {
       cfg.app,
       cfg.stableAtMs * 1.2,
     );
-    this.referee = new Referee([...smrCheckers(), ...cfg.app.checkers()], this.workload);
+    const extra = sw === undefined ? [] : switchCheckers(this.admin as NodeId, sw.plan.length);
+    this.workload.total += sw?.plan.length ?? 0;
+    this.referee = new Referee([...smrCheckers(), ...cfg.app.checkers(), ...extra], this.workload);
     for (const id of this.allIds) this.nodes.set(id, this.makeNode(id));
     for (const [id, behaviours] of cfg.byzantine) {
       if (!behaviours.includes('twins')) continue;
@@ -139,6 +147,7 @@ export class World {
     for (const node of [...this.nodes.values(), ...this.twins.values()]) node.instance.start();
     this.scheduleCrashes();
     for (const id of this.clientIds) this.topUp(id);
+    for (const e of switchEvents(this.cfg, this.replicas)) this.queue.push(e.atMs, e.ev);
     while (this.queue.size > 0 && !this.workload.done && this.referee.violations.length === 0) {
       if (this.queue.peekTime() > this.cfg.deadlineMs) break;
       if (this.stats.steps >= this.cfg.eventsMax) {
@@ -177,6 +186,11 @@ export class World {
       }
       case 'tick':
         return this.topUp(ev.client);
+      case 'admin': {
+        const next = adminStep(ev, this.now, this.nodes.get(this.admin as NodeId)?.client);
+        if (next !== undefined) this.queue.push(next.atMs, next.ev);
+        return;
+      }
       case 'crash':
         return this.crash(ev.node);
       case 'restart':

@@ -23,7 +23,7 @@ import type {
   StateNeeded,
   TimerKey,
 } from '../core/env.js';
-import type { NodeId } from '../core/ids.js';
+import { isClientId, type NodeId } from '../core/ids.js';
 import { limits } from '../core/limits.js';
 import type { ProtocolModule } from '../protocols/module.js';
 import { Checkpointer, defaultCheckpointOptions, type CheckpointOptions } from './checkpoints.js';
@@ -140,7 +140,9 @@ export class ReplicaNode<M> implements Protocol<Wire<M>> {
    * one, and a request this replica would order must be one its peers will accept from it.
    */
   private onRequest(from: NodeId, m: WireRequest): void {
-    if (m.client !== from || m.lowWater >= m.requestId) return;
+    // Only clients order requests: a replica acting as a client could put ops in its own name
+    // (a reconfiguration among them) into the order, which no administrator or client sent.
+    if (m.client !== from || !isClientId(from) || m.lowWater >= m.requestId) return;
     if (this.opts.config.role === 'passive') return;
     if (!verifyRequestFor(this.env.crypto, this.rank, m)) return;
     if (m.readOnly) return this.onReadOnly(m);
@@ -219,8 +221,8 @@ export class ReplicaNode<M> implements Protocol<Wire<M>> {
       requests: outcome.executed,
     });
     const k = this.opts.checkpointInterval;
-    const digest =
-      k > 0 && batch.seq % k === 0 ? this.checkpoints.take(batch.seq, this.env.now()) : undefined;
+    const due = this.protocol.checkpointAt?.(batch.seq) ?? (k > 0 && batch.seq % k === 0);
+    const digest = due ? this.checkpoints.take(batch.seq, this.env.now()) : undefined;
     this.protocol.onExecuted(batch.seq, digest);
     this.overtaken(batch.seq, digest);
   }

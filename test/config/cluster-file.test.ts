@@ -70,8 +70,10 @@ describe('generateCluster', () => {
     );
     assert.deepEqual(
       privates.map((p) => p.id),
-      [0, 1, 2, 3, 1000, 1001],
+      [0, 1, 2, 3, 1000, 1001, 1002],
     );
+    // The administrator, who signs reconfigurations (smr/switching), is the next client id.
+    assert.equal(spec.admin?.id, 1002);
     const seven = generateCluster({ n: 7, f: 1, protocol: 'paxos' });
     assert.ok(seven.ok);
     assert.equal(seven.value.spec.clients.length, 8);
@@ -107,9 +109,9 @@ describe('cluster file', () => {
     const out = join(dir, 'keygen-out');
     const written = await writeClusterDir(out, generated);
     assert.ok(written.ok, written.ok ? '' : written.error.message);
-    assert.equal(written.value.length, 1 + 6);
+    assert.equal(written.value.length, 1 + 7);
     assert.equal(await modeOf(out), 0o700);
-    for (const name of ['member-0.key', 'member-3.key', 'client-1000.key', 'client-1001.key']) {
+    for (const name of ['member-0.key', 'member-3.key', 'client-1000.key', 'client-1001.key', 'admin.key']) {
       assert.equal(await modeOf(join(out, name)), 0o600, name);
     }
     const spec = await loadClusterFile(join(out, 'cluster.yaml'));

@@ -8,6 +8,7 @@ import type { ClusterBenchResult } from '../../bench/cluster-bench.js';
 import { median, round } from '../../bench/stats.js';
 import { planned, protocols } from '../../protocols/registry.js';
 import { printJson, Progress, table } from '../output.js';
+import { switchBenchCommand } from './bench-switch.js';
 import { fail, int, oneOf, positive } from '../parse.js';
 
 interface BenchFlags {
@@ -26,6 +27,8 @@ interface BenchFlags {
   seconds: number;
   messages: number;
   json: boolean;
+  plan?: string;
+  out?: string;
   /** Whether --crypto was given (the matrix runs both modes otherwise). */
   cryptoSet?: boolean;
   /** Whether --outstanding and --clients were given (the protocols comparison defaults to 1 × 64). */
@@ -33,7 +36,7 @@ interface BenchFlags {
   clientsSet?: boolean;
 }
 
-const targets = ['cluster', 'matrix', 'protocols', 'codec', 'crypto', 'transport', 'sim'] as const;
+const targets = ['cluster', 'matrix', 'protocols', 'switch', 'codec', 'crypto', 'transport', 'sim'] as const;
 
 export function registerBench(program: Command): void {
   program
@@ -56,6 +59,8 @@ export function registerBench(program: Command): void {
     .option('--runs <count>', 'repetitions; medians are reported (micro targets)', int(1, 100), 3)
     .option('--seconds <seconds>', 'seconds per measurement (codec, crypto)', positive, 1)
     .option('--messages <count>', 'messages per run (transport)', int(1000, 100_000_000), 1_000_000)
+    .option('--plan <switches>', 'switch: "pbft@4,sequencer@8" (PROTOCOL[/IDS]@SECONDS; start: --protocol)')
+    .option('--out <dir>', 'switch: where the CSV and SVG go', '.')
     .option('--json', 'machine-readable report on stdout', false)
     .action(async (target: (typeof targets)[number], flags: BenchFlags, cmd: Command) => {
       flags.cryptoSet = cmd.getOptionValueSource('crypto') === 'cli';
@@ -68,6 +73,8 @@ export function registerBench(program: Command): void {
           return matrixCommand(flags);
         case 'protocols':
           return protocolsCommand(flags);
+        case 'switch':
+          return switchBenchCommand(flags);
         case 'codec':
           return codecCommand(flags);
         case 'crypto':

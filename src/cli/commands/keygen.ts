@@ -1,7 +1,7 @@
 /** `bulwark keygen`: a cluster file and one private key file per member and client. */
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { generateCluster, writeClusterDir } from '../../config/cluster-gen.js';
+import { ADMIN_KEY_FILE, generateCluster, writeClusterDir } from '../../config/cluster-gen.js';
 import { printJson, table } from '../output.js';
 import { fail, int, oneOf } from '../parse.js';
 import { planClusterShape, qosOptions, type ClusterShape } from './plan.js';
@@ -80,6 +80,9 @@ export function registerKeygen(program: Command): void {
       console.log(
         `\nclients: ${spec.clients.map((c) => c.id).join(', ') || 'none'}; protocol ${spec.protocol}, f=${spec.f}, crypto ${spec.crypto}`,
       );
+      // The administrator's key signs `bulwark reconfigure` commands: keep it apart from the replicas.
+      if (spec.admin !== undefined)
+        console.log(`administrator: ${spec.admin.id} (${join(flags.out, ADMIN_KEY_FILE)})`);
     });
 }
 

@@ -8,6 +8,8 @@ import { runSweep } from '../../sim/run.js';
 import { simDefaults } from '../../sim/config.js';
 import { appNames, simApp } from '../../sim/app.js';
 import { printJson, Progress, table } from '../output.js';
+import { parseSwitchPlan } from '../../sim/switching.js';
+import { SWITCHING, switchingSchemaModule } from '../../smr/switching/index.js';
 import { fail, fraction, int, oneOf, tuningList } from '../parse.js';
 
 interface SimFlags {
@@ -27,6 +29,7 @@ interface SimFlags {
   guarantee: 'fifo' | 'total' | 'mixed';
   tuning?: Record<string, number>;
   messages?: number;
+  switch?: string;
   json: boolean;
 }
 
@@ -96,6 +99,11 @@ export function registerSim(program: Command): void {
       'total',
     )
     .option('--messages <count>', 'itua: multicasts per member', int(1, 100_000))
+    .option(
+      '--switch <plan>',
+      'switch at run time from --protocol: "pbft@800,paxos/0.1.2@1600,crash:2@790-1500,members:0.1.2.3" ' +
+        '(PROTOCOL[/IDS]@MS: the administrator orders a switch at MS; crash:ID@MS[-MS]; members: epoch 0)',
+    )
     .option('--tuning <pairs>', 'protocol tuning, e.g. checkpointInterval=8,requestTimeoutMs=300', tuningList)
     .option('--json', 'machine-readable report on stdout', false)
     .action((flags: SimFlags) => simCommand(flags));
@@ -111,23 +119,32 @@ async function simCommand(flags: SimFlags): Promise<void> {
         : `unknown protocol '${flags.protocol}'`,
       2,
     );
-  const f = flags.f ?? module.maxFaults(flags.n);
-  if (module.maxFaults(flags.n) < f)
+  // A switching cluster is sized for the strictest fault model it may run.
+  const sized = flags.switch === undefined ? module : switchingSchemaModule;
+  const f = flags.f ?? sized.maxFaults(flags.n);
+  if (sized.maxFaults(flags.n) < f)
     fail(`${flags.protocol} needs ${module.quorum(f).n} replicas for f=${f}; --n is ${flags.n}`, 2);
   // A crash-model protocol promises nothing against a lying replica: a Byzantine run of it proves nothing.
-  if (flags.byzantine !== undefined && module.quorum(f).model === 'crash')
+  if (flags.byzantine !== undefined && flags.switch === undefined && module.quorum(f).model === 'crash')
     fail(
       `${flags.protocol} tolerates crash faults only; --byzantine needs a Byzantine-fault-tolerant protocol`,
       2,
     );
-  const byz = parseByzantine(flags.byzantine, flags.n, flags.protocol);
+  const byz = parseByzantine(
+    flags.byzantine,
+    flags.n,
+    flags.switch === undefined ? flags.protocol : SWITCHING,
+  );
   if (!byz.ok) fail(byz.error, 2);
+  const switching =
+    flags.switch === undefined ? undefined : parseSwitchPlan(flags.switch, flags.n, flags.protocol);
+  if (switching !== undefined && !switching.ok) fail(switching.error, 2);
   const app = simApp(flags.service);
   if (app === undefined) fail(`unknown service '${flags.service}'; known: ${appNames().join(', ')}`, 2);
   const progress = new Progress(!flags.json);
   const report = runSweep({
     protocol: flags.protocol,
-    module,
+    module: switching === undefined ? module : switchingSchemaModule,
     app,
     n: flags.n,
     f,
@@ -145,7 +162,10 @@ async function simCommand(flags: SimFlags): Promise<void> {
     },
     crashes: flags.crashes,
     tuning: flags.tuning,
-    cryptoFor: noneCryptoFor(flags.n, flags.clients),
+    // A switching run has one more identity: the administrator (sim/switching.ts).
+    cryptoFor: noneCryptoFor(flags.n, flags.clients + (switching === undefined ? 0 : 1)),
+    switching: switching?.value,
+    switchText: flags.switch,
     onRun: (_r, done) => {
       if (done % 10 === 0 || done === flags.seeds)
         progress.update(`sim ${flags.protocol} n=${flags.n}: ${done}/${flags.seeds} runs`);

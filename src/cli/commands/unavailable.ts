@@ -4,7 +4,6 @@
 import type { Command } from 'commander';
 
 const later: readonly [name: string, description: string, arrives: string][] = [
-  ['reconfigure', 'switch a running cluster to another protocol', 'run-time switching (roadmap step 3)'],
   ['experiment', "reproduce a paper's experiments", 'the ITUA issue (roadmap step 4)'],
 ];
 

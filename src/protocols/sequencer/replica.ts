@@ -14,6 +14,7 @@ import type {
 } from '../../core/env.js';
 import type { NodeId } from '../../core/ids.js';
 import { limits } from '../../core/limits.js';
+import { verifyRequestFor } from '../../smr/request-auth.js';
 import type { OrderMessage, SequencerMessage } from './messages.js';
 import { resolveTuning, type SequencerTuning } from './timers.js';
 import { validateOrder } from './validate.js';
@@ -66,7 +67,10 @@ export class SequencerReplica implements OrderingProtocol<SequencerMessage> {
   onMessage(from: NodeId, m: SequencerMessage): void {
     switch (m.kind) {
       case 'forward':
-        if (this.isSequencer) this.enqueue(m.request);
+        // A follower relays what a client sent it; the client's MAC for the sequencer (rank 0)
+        // says the client really sent it, so a faulty follower cannot order ops in a client's
+        // name (which matters where clients count on other replicas, as in a switching cluster).
+        if (this.isSequencer && verifyRequestFor(this.env.crypto, 0, m.request)) this.enqueue(m.request);
         return;
       case 'order':
         return this.onOrder(from, m);

@@ -20,6 +20,7 @@ import {
 } from './generic.js';
 import { ituaBehaviours } from './itua.js';
 import { pbftBehaviours } from './pbft.js';
+import { switchingBehaviours } from './switching.js';
 
 export interface BehaviourOptions {
   /** The delay scale of `slow` (set it near the protocol's timeouts). */
@@ -70,3 +71,4 @@ export type { AdversaryContext, Behaviour, Outgoing } from './behaviour.js';
 
 registerProtocolBehaviours('itua', ituaBehaviours);
 registerProtocolBehaviours('pbft', pbftBehaviours);
+registerProtocolBehaviours('switching', switchingBehaviours);

@@ -48,6 +48,8 @@ function linearizabilityChecker(): Checker {
         if (op.ok)
           calls.set(`${obs.client}:${obs.requestId}`, { client: obs.client, op: op.value, call: ctx.now });
       } else if (obs.kind === 'completed') {
+        // Not a key-value op (the administrator's reconfiguration in a switching run): not in the history.
+        if (!calls.has(`${obs.client}:${obs.requestId}`)) return undefined;
         const result = kvResultCodec.decode(obs.result);
         if (!result.ok) return `client ${obs.client} accepted an undecodable result for ${obs.requestId}`;
         done.set(`${obs.client}:${obs.requestId}`, { ret: ctx.now, result: result.value });
