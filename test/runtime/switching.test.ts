@@ -17,7 +17,6 @@ import { ADMIN_KEY_FILE } from '../../src/config/cluster-gen.js';
 import { loadKeyFile } from '../../src/config/key-file.js';
 import { SeededRng } from '../../src/core/rng.js';
 import { DemoCluster } from '../../src/demo/cluster.js';
-import { protocols } from '../../src/protocols/registry.js';
 import { reconfigure } from '../../src/runtime/reconfigure.js';
 import { checkKvHistory, type HistoryEntry } from '../../src/sim/checkers/linearizability.js';
 import { haveRedisCli, RedisCliSession } from './redis-cli-session.js';
@@ -25,7 +24,7 @@ import { haveRedisCli, RedisCliSession } from './redis-cli-session.js';
 const encoder = new TextEncoder();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // The lead merges paxos; until then the middle step is PBFT and the last one the sequencer again.
-const PLAN = protocols.has('paxos') ? ['paxos', 'pbft'] : ['pbft', 'sequencer'];
+const PLAN = ['paxos', 'pbft'];
 let cluster: DemoCluster;
 let gateway: RedisGateway;
 

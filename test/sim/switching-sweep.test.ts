@@ -6,11 +6,7 @@
 // forge or replay reconfigurations. Each failure prints the command that replays it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { protocols } from '../../src/protocols/registry.js';
 import { switchSweep } from './switching-sweeps.js';
-
-const hasPaxos = protocols.has('paxos');
-const noPaxos = hasPaxos ? false : 'paxos is not in the registry yet (it arrives with its own branch)';
 
 describe('switching sweeps', () => {
   it('sequencer → pbft → sequencer → pbft under load, lossy network', () => {
@@ -67,7 +63,7 @@ describe('switching sweeps', () => {
     });
   });
 
-  it('sequencer → paxos → pbft → paxos on 3 of 4 hosts', { skip: noPaxos }, () => {
+  it('sequencer → paxos → pbft → paxos on 3 of 4 hosts', () => {
     switchSweep({ n: 4, plan: 'paxos@800,pbft@1600,paxos/0.1.2@2400', seeds: 12, seedStart: 75_000 });
   });
 });
