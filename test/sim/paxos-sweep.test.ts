@@ -3,7 +3,8 @@
 // n = 3 and n = 5 under crash faults (up to f replicas crash for good), message loss,
 // duplication (and so reordering) and partitions that heal: seeded simulator sweeps over the
 // key-value store, each failure reported with the command that replays it. Checkpoints every 8
-// batches make the runs cross garbage collection and state transfer.
+// batches make the runs cross garbage collection and state transfer; one sweep shrinks the log
+// window, the election timeout and the promises to stress their edges.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { paxos } from '../../src/protocols/paxos/index.js';
@@ -40,6 +41,13 @@ describe('paxos sweeps', () => {
 
   it('n = 5: two replicas crash for good, lossy network with partitions', () => {
     paxosSweep({ n: 5, seeds: 80, seedStart: 50_000, network: lossy, crashes: true });
+  });
+
+  // Found by wider sweeps: with a window of two checkpoints, a replica that missed the votes of
+  // a stable checkpoint (or fetched a state no peer serves any more) used to stall the leader.
+  it('n = 3: a log window of 8 slots, quick elections, promises cut in parts, harsh network', () => {
+    const tuning = { checkpointInterval: 4, logSize: 8, electionTimeoutMs: 60, promiseBytesMax: 1 };
+    paxosSweep({ n: 3, seeds: 100, seedStart: 1_300_000, network: harsh, crashes: true, tuning });
   });
 
   it('n = 5: two replicas crash for good, harsh network', () => {

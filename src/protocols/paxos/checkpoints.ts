@@ -24,8 +24,7 @@ export function onExecuted(r: PaxosState, seq: number, digest: Uint8Array | unde
   if (digest === undefined || seq < r.stableSeq) return;
   // Reported even when it is stable already: a peer (the leader perhaps) may still count on it.
   r.ownCheckpoints.set(seq, digest);
-  r.env.broadcast({ kind: 'checkpoint', seq, digest });
-  r.checkpointSentAtMs = r.env.now();
+  broadcastCheckpoint(r, seq, digest);
   if (seq === r.stableSeq) {
     r.latestCheckpoint.set(r.self, Math.max(r.latestCheckpoint.get(r.self) ?? 0, seq));
     return deliverStable(r, digest);
@@ -35,7 +34,13 @@ export function onExecuted(r: PaxosState, seq: number, digest: Uint8Array | unde
 
 export function onCheckpoint(r: PaxosState, from: NodeId, m: CheckpointMessage): void {
   r.knownHigh = Math.max(r.knownHigh, m.seq);
+  if (m.stableSeq > r.stableSeq) learnStable(r, m.stableSeq, m.stableDigest, [from]);
   addVote(r, from, m.seq, m.digest);
+}
+
+function broadcastCheckpoint(r: PaxosState, seq: number, digest: Uint8Array): void {
+  r.env.broadcast({ kind: 'checkpoint', seq, digest, stableSeq: r.stableSeq, stableDigest: r.stableDigest });
+  r.checkpointSentAtMs = r.env.now();
 }
 
 function addVote(r: PaxosState, node: NodeId, seq: number, digest: Uint8Array): void {
@@ -135,7 +140,7 @@ export function onStateInstalled(r: PaxosState, seq: number): void {
     // (peers that missed the others' votes may wait for it to move their window).
     r.ownCheckpoints.set(seq, r.stableDigest);
     r.latestCheckpoint.set(r.self, Math.max(r.latestCheckpoint.get(r.self) ?? 0, seq));
-    r.env.broadcast({ kind: 'checkpoint', seq, digest: r.stableDigest });
+    broadcastCheckpoint(r, seq, r.stableDigest);
   }
   // A leader that skipped slots it proposed does not know what was chosen there: its commits
   // could no longer vouch for its proposals, so it runs phase 1 again in a fresh ballot.
@@ -161,7 +166,7 @@ export function checkpointTick(r: PaxosState): void {
     r.checkpointSentAtMs = now;
     const latest = Math.max(0, ...r.ownCheckpoints.keys());
     const digest = r.ownCheckpoints.get(latest);
-    if (digest !== undefined) r.env.broadcast({ kind: 'checkpoint', seq: latest, digest });
+    if (digest !== undefined) broadcastCheckpoint(r, latest, digest);
   }
   if (r.stateTarget !== undefined && r.stableSeq > r.stateTarget.seq) requestState(r);
 }

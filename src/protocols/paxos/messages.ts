@@ -68,8 +68,11 @@ export const paxosSchema = union('Paxos', {
   commit: [6, { ballot: ballotSchema, committed: u64, stableSeq: u64, stableDigest: digest }],
   /** Your `ballot` lost: this acceptor promised `promised`, a higher one. */
   nack: [7, { ballot: ballotSchema, promised: ballotSchema }],
-  /** This replica executed batch `seq` and its state digest there is `digest`. */
-  checkpoint: [8, { seq: u64, digest }],
+  /**
+   * This replica executed batch `seq` and its state digest there is `digest`; its stable
+   * checkpoint is `stableSeq` (a peer that missed the votes for it learns it here).
+   */
+  checkpoint: [8, { seq: u64, digest, stableSeq: u64, stableDigest: digest }],
   /** Catch-up: send me the chosen batches of slots [fromSeq, toSeq]. */
   fetch: [9, { fromSeq: u64, toSeq: u64 }],
   /** Catch-up: the batch chosen at `seq`. */
