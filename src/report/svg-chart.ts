@@ -23,6 +23,8 @@ export interface LineChartOptions {
   readonly width?: number;
   readonly height?: number;
   readonly logY?: boolean;
+  /** Vertical markers at these x values, labelled (events in a run: a switch, a fault). */
+  readonly marks?: readonly { readonly x: number; readonly label: string }[];
 }
 
 export interface BarSeries {
@@ -177,6 +179,20 @@ function extent(values: readonly number[]): [number, number] {
   return values.length === 0 ? [0, 1] : [Math.min(...values), Math.max(...values)];
 }
 
+/** Dashed vertical lines with their labels, for marks inside the x range. */
+function markLines(f: Frame, marks: NonNullable<LineChartOptions['marks']>, x: Scale): string[] {
+  const out: string[] = [];
+  for (const m of marks) {
+    const at = x(m.x);
+    if (!Number.isFinite(at) || at < f.left || at > f.right) continue;
+    out.push(
+      `<line class="mark" x1="${r(at)}" x2="${r(at)}" y1="${r(f.top)}" y2="${r(f.bottom)}" stroke="#c33" stroke-dasharray="4 3"/>`,
+      text(at + 4, f.top + 12, m.label, 'fill="#c33"'),
+    );
+  }
+  return out;
+}
+
 export function lineChart(o: LineChartOptions): string {
   const f = frameOf(o.width, o.height);
   const logY = o.logY ?? false;
@@ -189,6 +205,7 @@ export function lineChart(o: LineChartOptions): string {
   const x = linearScale(tx[0]!, tx.at(-1)!, f.left, f.right);
   const y = (logY ? logScale : linearScale)(ty[0]!, ty.at(-1)!, f.bottom, f.top);
   const body = [...yAxis(f, ty, y, o.yLabel), ...xTicks(f, tx, x), ...xAxisLine(f, o.xLabel)];
+  body.push(...markLines(f, o.marks ?? [], x));
   kept.forEach((points, i) => {
     const c = seriesColour(i);
     const name = o.series[i]!.name;

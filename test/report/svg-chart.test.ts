@@ -101,6 +101,18 @@ describe('lineChart', () => {
     assert.equal(new Set(svg.match(/stroke="#[0-9a-f]{6}" fill=/g)).size, 3, 'one colour per series');
   });
 
+  it('draws a labelled vertical mark for each event inside the x range, and none outside it', () => {
+    const marks = [
+      { x: 2, label: '→ pbft <switch>' },
+      { x: 99, label: 'far outside' },
+    ];
+    const svg = lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series, marks });
+    assertWellFormed(svg);
+    assert.equal(count(svg, /class="mark"/g), 1);
+    assert.match(svg, /→ pbft &lt;switch&gt;/);
+    assert.doesNotMatch(svg, /far outside/);
+  });
+
   it('on a log axis leaves out non-positive values and says so', () => {
     const svg = lineChart({
       title: 'latency',
