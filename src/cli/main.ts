@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { registerBench } from './commands/bench.js';
 import { registerDemo } from './commands/demo.js';
 import { registerFuzz } from './commands/fuzz.js';
+import { registerGroupMember } from './commands/group-member.js';
 import { registerKeygen } from './commands/keygen.js';
 import { registerReplica } from './commands/replica.js';
 import { registerSim } from './commands/sim.js';
@@ -20,6 +21,7 @@ const program = new Command()
 
 registerKeygen(program);
 registerReplica(program);
+registerGroupMember(program);
 registerSim(program);
 registerBench(program);
 registerFuzz(program);
