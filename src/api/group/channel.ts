@@ -69,6 +69,7 @@ export class GroupChannel {
   private onInstalled: () => void = () => {};
   private excludedReason: string | undefined;
   private closing: Promise<void> | undefined;
+  private leaving = false;
 
   private constructor(
     private readonly member: RunningGroupMember,
@@ -150,6 +151,7 @@ export class GroupChannel {
    */
   async leave(timeoutMs = 5_000): Promise<void> {
     if (this.excludedReason === undefined && this.closing === undefined) {
+      this.leaving = true;
       this.member.leave();
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
@@ -171,7 +173,11 @@ export class GroupChannel {
       case 'excluded':
         this.excludedReason = r.reason;
         this.onExcluded(r.reason);
-        void this.close(new GroupError('EXCLUDED', `this member was excluded from the group: ${r.reason}`));
+        void this.close(
+          this.leaving
+            ? new GroupError('CLOSED', 'the channel was closed: this member left the group')
+            : new GroupError('EXCLUDED', `this member was excluded from the group: ${r.reason}`),
+        );
         return;
       case 'suspect':
         return;
