@@ -18,6 +18,14 @@
 import { bodyCodec, messageDigest, signDigest, type ItuaMessage } from '../../protocols/itua/index.js';
 import type { AdversaryContext, Behaviour, Outgoing } from './behaviour.js';
 import type { BehaviourFactory } from './index.js';
+import {
+  badCommit,
+  badNewView,
+  commitTimeout,
+  impedeStabilization,
+  newViewTimeout,
+  readyToSwitchTimeout,
+} from './itua-membership.js';
 
 function decode(ctx: AdversaryContext, out: Outgoing): ItuaMessage | undefined {
   const r = ctx.codec.decode(out.bytes);
@@ -96,4 +104,10 @@ export const impedeTotalOrder: Behaviour = {
 export const ituaBehaviours: Readonly<Record<string, BehaviourFactory>> = {
   mutant: () => ituaMutant(),
   'impede-total-order': () => impedeTotalOrder,
+  'bad-new-view': () => badNewView,
+  'new-view-timeout': () => newViewTimeout,
+  'bad-commit': () => badCommit,
+  'commit-timeout': () => commitTimeout,
+  'ready-to-switch-timeout': () => readyToSwitchTimeout,
+  'impede-stabilization': () => impedeStabilization,
 };
