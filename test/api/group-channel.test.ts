@@ -3,9 +3,10 @@
 // order everywhere); the first view arrives on `views`; a multicast beyond the window waits instead
 // of failing (back-pressure) and all of them arrive; typed errors for a stranger, a bad file and
 // oversized data; leave() ends the member's streams while the others install a view without it and
-// go on. Then, without a network: the bounded buffers fail loudly when the application does not read
-// (items and bytes), and `events` keeps deliveries and views in one order, one style of stream
-// excluding the other.
+// go on; members of view 0 started two seconds apart form the group together (without the start
+// gate the late one is removed). Then, without a network: the bounded buffers fail loudly when the
+// application does not read (items and bytes), and `events` keeps deliveries and views in one
+// order, one style of stream excluding the other.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -226,5 +227,26 @@ describe('the channel streams', () => {
       () => s.events(),
       (e: GroupError) => e.code === 'STREAM_CHOSEN',
     );
+  });
+});
+
+describe('members of view 0 that start apart', () => {
+  it('form the group together: the first ones wait for a late one instead of removing it', async () => {
+    const dir2 = await mkdtemp(join(tmpdir(), 'bulwark-channel-late-'));
+    const made = generateGroup({ n: N, ports: await freePorts(N) });
+    assert.ok(made.ok && (await writeGroupDir(dir2, made.value)).ok);
+    const early = [0, 1, 2].map((self) => GroupChannel.join({ cluster: dir2, self }));
+    // Over twice the stack's stability timeout (900 ms): without the gate, 3 would be suspected by all.
+    await new Promise((r) => setTimeout(r, 2_000));
+    const late = await GroupChannel.join({ cluster: dir2, self: 3 });
+    const all = [...(await Promise.all(early)), late];
+    try {
+      await late.multicast('late but welcome', { guarantee: 'total' });
+      for (const ch of all) assert.deepEqual((await take(ch, 1)).map(text), ['3:late but welcome']);
+      for (const ch of all) assert.deepEqual(ch.view, { id: 0, members: [0, 1, 2, 3] });
+    } finally {
+      await Promise.all(all.map((ch) => ch.leave(200)));
+      await rm(dir2, { recursive: true, force: true });
+    }
   });
 });
