@@ -25,6 +25,8 @@ export class StartGate<M> implements Protocol<M, TimerKey> {
       this.peers.filter((p) => p !== this.transport.self && !this.transport.isConnected(p));
     if (missing().length === 0) return this.open();
     const timer = setTimeout(() => this.open(), this.waitMs);
+    // The transport keeps a running member's process alive; this wait alone should not.
+    timer.unref();
     this.transport.onPeerChange(() => {
       if (missing().length > 0) return;
       clearTimeout(timer);
