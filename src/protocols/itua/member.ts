@@ -38,7 +38,6 @@ const STALE_ANSWER_MS = 100;
 export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberApi {
   private current: Epoch | undefined;
   private previous: Epoch | undefined;
-  private done = false;
   private frozen = false;
   private leaving = false;
   /** Removed from the group (a leaver may still answer in its last view, see exclude). */
@@ -70,12 +69,20 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
   }
 
   onMessage(from: NodeId, m: GroupWire): void {
-    if (this.done) return;
     if (m.kind === 'gm-join') return this.onJoin(from, m);
     if (m.kind === 'gm-welcome') return this.onWelcome(from, m);
     const cur = this.current;
+    if (cur === undefined) return;
+    const prev = this.previous;
+    if (prev !== undefined && m.view === prev.view.id && prev.view.members.includes(from)) {
+      // A member still in the previous view (even one removed in it, so that it learns) is shown
+      // how that view ended; its old messages may still be fetched from the old stack.
+      if (isMembership(m)) return this.answerStale(from, prev);
+      if (!this.excludedNodes.has(from)) prev.stack.onMessage(from, m);
+      return;
+    }
     // A removed member is refused from then on.
-    if (cur === undefined || this.excludedNodes.has(from)) return;
+    if (this.excludedNodes.has(from)) return;
     if (m.view === cur.view.id) {
       const rank = cur.view.members.indexOf(from);
       if (rank < 0 || rank === cur.self) return;
@@ -84,16 +91,11 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
         cur.agreement.heardFrom(rank);
         cur.stack.onMessage(from, m);
       }
-      return cur.agreement.progress();
+      cur.agreement.progress();
     }
-    const prev = this.previous;
-    if (prev === undefined || m.view !== prev.view.id || !prev.view.members.includes(from)) return;
-    if (isMembership(m)) this.answerStale(from, prev);
-    else prev.stack.onMessage(from, m);
   }
 
   onTimer(key: TimerKey): void {
-    if (this.done) return;
     const t = key as GroupTimer;
     if (t.kind === 'gm.join') return this.onJoinTick();
     const cur = this.current;
@@ -101,14 +103,14 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
       if (cur !== undefined && t.view === cur.view.id) cur.agreement.onTimer(t as MembershipTimer);
       return;
     }
+    // The previous view's stack only answers retransmission requests: its timers stop with it.
     const it = t as ItuaTimer;
     if (cur !== undefined && it.view === cur.view.id) cur.stack.onTimer(it);
-    else if (this.previous !== undefined && it.view === this.previous.view.id) this.previous.stack.onTimer(it);
   }
 
   multicast(guarantee: Guarantee, data: Uint8Array): boolean {
     const cur = this.current;
-    if (this.done || this.gone || cur === undefined || this.frozen) return false;
+    if (this.gone || cur === undefined || this.frozen) return false;
     // Recorded first: alone in its view, a stack delivers inside `multicast`.
     this.pending.push({ guarantee, data });
     if (cur.stack.multicast(guarantee, data)) return true;
@@ -117,7 +119,7 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
   }
 
   leave(): void {
-    if (this.done || this.leaving) return;
+    if (this.gone || this.leaving) return;
     this.leaving = true;
     const cur = this.current;
     if (cur !== undefined) cur.agreement.suspect(cur.self, 'LEFT', 'asked to leave');
@@ -125,7 +127,7 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
 
   currentView(): GroupView | undefined {
     const cur = this.current;
-    if (this.done || this.gone || cur === undefined) return undefined;
+    if (this.gone || cur === undefined) return undefined;
     return { id: cur.view.id, members: cur.view.members };
   }
 
@@ -188,9 +190,8 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
 
   private exclude(epoch: Epoch, reason: string): void {
     if (epoch !== this.current || this.gone) return;
-    // A leaver goes on acknowledging in its last view (agreement.ts); its application is done.
+    // It goes on acknowledging in its last view (agreement.ts); its application is done.
     this.gone = true;
-    this.done = !this.leaving;
     this.env.deliver({ kind: 'excluded', view: epoch.view.id, reason });
   }
 
@@ -206,7 +207,7 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
   // ---- joins -------------------------------------------------------------------------------
 
   private onJoinTick(): void {
-    if (this.current !== undefined || this.done) return;
+    if (this.current !== undefined || this.gone) return;
     this.env.broadcast(this.welcomes.request());
     this.env.setTimer(this.gmTuning.joinRetryMs, { kind: 'gm.join' });
   }
@@ -255,7 +256,7 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
   }
 
   private onDelivery(epoch: Epoch, d: GroupDelivery): void {
-    if (epoch !== this.current || this.done || this.gone) return;
+    if (epoch !== this.current || this.gone) return;
     const sender = epoch.view.members[d.sender] as NodeId;
     if (sender === this.env.self) this.pending.shift();
     this.env.deliver({

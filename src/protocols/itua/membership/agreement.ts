@@ -49,7 +49,10 @@ import {
 export interface Decision {
   readonly proposal: Proposal;
   readonly cut: readonly number[];
-  /** An earlier New-View of this view did not install (the paper's transitional view). */
+  /**
+   * An earlier New-View of this view did not install, or its leader had to be replaced (the
+   * paper's transitional view).
+   */
   readonly transitional: boolean;
   /** When this member first saw a removal justified (f+1 Suspects), or the join requested. */
   readonly startedAtMs: number;
@@ -107,11 +110,19 @@ export class ViewAgreement {
   private commitMsg: CommitMessage | undefined;
   private readyFor: Named | undefined;
   private readyOut: ReadyMessage | undefined;
+  /** My Ready's phase is open (neither its timer nor stabilization's expired). */
+  private readyOpen = false;
+  /** A Commit that came while my Ready's phase was open. */
+  private deferred: Named | undefined;
   private nmcOut: NmcMessage | undefined;
   private readonly readies = new Map<Rank, ReadyMessage>();
   private stabilizing: (Named & { cut: number[] }) | undefined;
   private finished = false;
+  /** Removed by a Commit: only acknowledges New-Views from now on. */
+  private retired = false;
   private startedAtMs: number | undefined;
+  /** Who was to lead when the installation started (a deputy that took over makes it transitional). */
+  private firstLeader: Rank | undefined;
   private readonly heard: number[];
   private readonly silent: boolean[];
   private beat = 0;
@@ -144,7 +155,7 @@ export class ViewAgreement {
   }
 
   onMessage(from: Rank, m: MembershipMessage): void {
-    if (this.finished) return;
+    if (this.finished || (this.retired && m.kind !== 'gm-new-view')) return;
     this.heardFrom(from);
     switch (m.kind) {
       case 'gm-suspect':
@@ -171,7 +182,7 @@ export class ViewAgreement {
   /** The paper's suspect(rank, reason): multicast a signed Suspect (by == target: I leave). */
   suspect(target: Rank, code: SuspectCode, detail: string): void {
     const { host } = this;
-    if (this.finished || target >= host.view.members.length) return;
+    if (this.finished || this.retired || target >= host.view.members.length) return;
     if ((target === host.self) !== (code === 'LEFT') || this.book.has(host.self, target)) return;
     const sig = host.crypto.sign(suspectStatement(host.view.id, host.self, target));
     const m: SuspectMessage = {
@@ -204,13 +215,13 @@ export class ViewAgreement {
     this.host.decide({
       proposal: s.proposal,
       cut: s.cut,
-      transitional: this.proposalsAcked > 1,
+      transitional: this.proposalsAcked > 1 || s.proposal.leader !== this.firstLeader,
       startedAtMs: this.startedAtMs ?? this.host.now(),
     });
   }
 
   onTimer(t: MembershipTimer): void {
-    if (this.finished || t.kind === 'gm.join' || t.view !== this.host.view.id) return;
+    if (this.finished || this.retired || t.kind === 'gm.join' || t.view !== this.host.view.id) return;
     switch (t.kind) {
       case 'gm.beat':
         return this.onBeat();
@@ -229,11 +240,12 @@ export class ViewAgreement {
 
   /** Re-evaluate after anything changed: lead, or expect the leader to. */
   private step(): void {
-    if (this.finished) return;
+    if (this.finished || this.retired) return;
     const detected = this.book.detected();
     const joiner = detected.size === 0 ? this.host.joiner() : undefined;
     if (detected.size === 0 && joiner === undefined) return;
     this.startedAtMs ??= this.host.now();
+    this.firstLeader ??= this.leader(detected);
     if (!this.resendArmed) {
       this.resendArmed = true;
       this.host.setTimer(this.host.tuning.resendMs, { kind: 'gm.resend', view: this.host.view.id });
@@ -306,9 +318,10 @@ export class ViewAgreement {
     for (const e of v.value.entries) this.book.add(e);
     const { proposal, digest } = v.value;
     const admissible = proposal.joiner === undefined || host.canAdmit(proposal.joiner);
-    // A member that asked to leave acknowledges the view without it: it is still counted on.
-    const stays = proposal.kept.includes(host.self) || this.book.has(host.self, host.self);
-    if (after(proposal, this.lastAcked) && stays && admissible) {
+    // A valid New-View is acknowledged even by a member it removes (seed 003 makes no exception):
+    // when a correct member was suspected while the network was bad, its acknowledgement may be
+    // what the 2f+1 need.
+    if (after(proposal, this.lastAcked) && admissible) {
       const sig = host.crypto.sign(ackStatement(digest, host.self));
       this.noteAcked({ proposal, digest, to: from, sig });
       host.send(from, { kind: 'gm-ack', view: m.view, round: m.round, leader: m.leader, digest, sig });
@@ -361,11 +374,23 @@ export class ViewAgreement {
     if (after(c.proposal, this.lastAcked)) this.lastAcked = { leader: c.proposal.leader, round: c.proposal.round };
     host.cancelTimer({ kind: 'gm.commit', view: host.view.id });
     if (!c.proposal.kept.includes(host.self)) {
-      // A member that leaves stays to acknowledge later rounds of this view (its acknowledgement
-      // may be needed when a fault strikes during the installation); one removed says no more.
-      if (!this.book.has(host.self, host.self)) this.finished = true;
+      // Removed (or leaving): it says no more, but it still acknowledges later New-Views of this
+      // view, whose 2f+1 may need it when a second fault strikes during the installation.
+      this.retired = true;
       return host.excluded(`removed from view ${host.view.id} by the Commit of rank ${c.proposal.leader}`);
     }
+    // While my Ready for an earlier proposal may still complete somewhere, a Ready for another
+    // could let two views be installed: answer the new Commit once that phase timed out.
+    if (this.readyOpen && this.readyFor !== undefined && !bytesEqual(this.readyFor.digest, c.digest)) {
+      this.deferred = c;
+      return;
+    }
+    this.answerCommit(c);
+  }
+
+  /** Ready-to-Switch if the Commit removes every member known to be corrupt, else Need-More-Change. */
+  private answerCommit(c: Named): void {
+    const { host } = this;
     const detected = this.book.detected();
     if (this.covers(c.proposal, detected, c.proposal.joiner)) return this.sendReady(c);
     const missing = [...detected].filter((d) => c.proposal.kept.includes(d));
@@ -391,6 +416,7 @@ export class ViewAgreement {
     const sig = host.crypto.sign(readyStatement(c.digest, host.self, counts));
     const m: ReadyMessage = { kind: 'gm-ready', view, round, leader, digest: c.digest, counts, sig };
     this.readyFor = c;
+    this.readyOpen = true;
     this.readyOut = m;
     this.readies.set(host.self, m);
     host.broadcast(m);
@@ -478,6 +504,15 @@ export class ViewAgreement {
       const m = this.readies.get(k);
       if (m === undefined || !bytesEqual(m.digest, r.digest)) this.suspect(k, 'READY_TIMEOUT', 'no Ready-to-Switch');
     }
+    this.closeReady();
+  }
+
+  /** My Ready's phase timed out: a Commit that came meanwhile may now be answered. */
+  private closeReady(): void {
+    this.readyOpen = false;
+    const d = this.deferred;
+    this.deferred = undefined;
+    if (d !== undefined && !this.finished && !this.retired) this.answerCommit(d);
   }
 
   /** Whoever claimed messages I still lack after the timeout is suspected (Table III, Impede Stabilization). */
@@ -495,6 +530,7 @@ export class ViewAgreement {
         }
       }
     }
+    this.closeReady();
   }
 
   /** Repeat my latest messages, so that loss cannot stall the installation. */

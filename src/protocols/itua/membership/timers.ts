@@ -24,7 +24,7 @@ export interface MembershipTuning {
 }
 
 export const defaultMembershipTuning: MembershipTuning = {
-  heartbeatMs: 150,
+  heartbeatMs: 250,
   heartbeatTimeoutMs: 1_000,
   newViewTimeoutMs: 600,
   commitTimeoutMs: 600,
