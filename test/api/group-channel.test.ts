@@ -17,6 +17,7 @@ import { EventStream } from '../../src/api/group/event-stream.js';
 import { ChannelStreams, type ChannelEvent } from '../../src/api/group/streams.js';
 import { generateGroup, writeGroupDir } from '../../src/runtime/group/group-file.js';
 import { freePorts } from '../../src/runtime/launcher.js';
+import { SLOW_MACHINE } from '../runtime/group-helpers.js';
 
 const N = 4;
 let dir = '';
@@ -42,7 +43,7 @@ describe('GroupChannel over TCP, four members in one process', () => {
     const made = generateGroup({
       n: N,
       ports: await freePorts(N),
-      tuning: { pendingMax: 4, stabilityTimeoutMs: 4000, stallMs: 4000, heartbeatTimeoutMs: 4000 },
+      tuning: { pendingMax: 4, ...SLOW_MACHINE },
     });
     assert.ok(made.ok);
     const wrote = await writeGroupDir(dir, made.value);

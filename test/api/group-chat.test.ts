@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { generateGroup, writeGroupDir } from '../../src/runtime/group/group-file.js';
 import { freePorts } from '../../src/runtime/launcher.js';
+import { SLOW_MACHINE } from '../runtime/group-helpers.js';
 
 const chatJs = fileURLToPath(new URL('../../examples/chat.js', import.meta.url));
 const cliMain = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -24,7 +25,6 @@ interface Proc {
 }
 
 let dir = '';
-const SLOW_MACHINE = { stabilityTimeoutMs: 4000, stallMs: 4000, heartbeatTimeoutMs: 4000 };
 const procs: Proc[] = [];
 
 function start(args: string[]): Proc {
