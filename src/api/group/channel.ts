@@ -155,6 +155,8 @@ export class GroupChannel {
       const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
       await Promise.race([this.excludedOnce, timeout]);
       clearTimeout(timer);
+      // Gone either way: the others may have been too few left to install a view without it.
+      this.excludedReason ??= 'left';
     }
     await this.close(new GroupError('CLOSED', 'the channel was closed: this member left the group'));
   }
