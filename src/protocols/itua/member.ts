@@ -52,7 +52,8 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
   private readonly staleAnsweredAt = new Map<NodeId, number>();
   private readonly gmTuning: MembershipTuning;
   /** Virtual (or monotonic) ms from the start of each installation to the view it installed. */
-  readonly installations: { readonly view: number; readonly ms: number; readonly transitional: boolean }[] = [];
+  readonly installations: { readonly view: number; readonly ms: number; readonly transitional: boolean }[] =
+    [];
 
   constructor(
     private readonly env: Env<GroupWire, TimerKey, GroupEvent>,
@@ -225,7 +226,8 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
   private onWelcome(from: NodeId, m: WelcomeMessage): void {
     if (this.current !== undefined || !this.config.joining) return;
     const v = this.welcomes.onWelcome(from, m);
-    if (v !== undefined) this.install(v.id, v.members, { transitional: false, joined: [this.env.self], left: [] });
+    if (v !== undefined)
+      this.install(v.id, v.members, { transitional: false, joined: [this.env.self], left: [] });
   }
 
   // ---- wiring ------------------------------------------------------------------------------

@@ -41,11 +41,17 @@ function rewriting<K extends GroupWire['kind']>(
 /** Claimed messages beyond what the member holds, per sender. */
 const CLAIM_EXTRA = 3;
 
-export const badNewView = rewriting('bad-new-view', 'gm-new-view', (_ctx, m) => ({ ...m, justification: [] }));
+export const badNewView = rewriting('bad-new-view', 'gm-new-view', (_ctx, m) => ({
+  ...m,
+  justification: [],
+}));
 
 export const newViewTimeout = rewriting('new-view-timeout', 'gm-new-view', () => undefined);
 
-export const badCommit = rewriting('bad-commit', 'gm-commit', (ctx, m) => ({ ...m, acks: m.acks.slice(0, ctx.f) }));
+export const badCommit = rewriting('bad-commit', 'gm-commit', (ctx, m) => ({
+  ...m,
+  acks: m.acks.slice(0, ctx.f),
+}));
 
 export const commitTimeout = rewriting('commit-timeout', 'gm-commit', () => undefined);
 

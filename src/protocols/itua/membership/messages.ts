@@ -6,7 +6,18 @@
  */
 import { DIGEST_BYTES, SIGNATURE_BYTES } from '../../../core/crypto-suite.js';
 import { limits } from '../../../core/limits.js';
-import { fixedBytes, list, optional, struct, u16, u32, u64, u8, union, type Infer } from '../../../codec/schema.js';
+import {
+  fixedBytes,
+  list,
+  optional,
+  struct,
+  u16,
+  u32,
+  u64,
+  u8,
+  union,
+  type Infer,
+} from '../../../codec/schema.js';
 import { ituaVariants, type ItuaMessage } from '../messages.js';
 
 export const membershipLimits = {
@@ -96,7 +107,12 @@ export const proposalSchema = struct('ItuaProposal', {
   kept,
   joiner: optional(node),
 });
-export const suspectStatementSchema = struct('ItuaSuspectStatement', { domain, view, by: rank, target: rank });
+export const suspectStatementSchema = struct('ItuaSuspectStatement', {
+  domain,
+  view,
+  by: rank,
+  target: rank,
+});
 export const ackStatementSchema = struct('ItuaAckStatement', { domain, digest, rank });
 export const readyStatementSchema = struct('ItuaReadyStatement', {
   domain,
