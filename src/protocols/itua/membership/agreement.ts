@@ -69,12 +69,11 @@ export class ViewAgreement {
     const { view } = host;
     this.book = new SuspicionBook(view.members.length, view.f);
     this.ctx = { view, crypto: host.crypto, nodeOf: (r) => view.members[r] };
-    this.phase = new ReadyPhase(
-      host,
-      this.ctx,
-      (r, code, detail) => this.suspect(r, code, detail),
-      () => this.progress(),
-    );
+    this.phase = new ReadyPhase(host, this.ctx, {
+      suspect: (r, code, detail) => this.suspect(r, code, detail),
+      removed: (k) => this.removedBy(k.proposal),
+      progress: () => this.progress(),
+    });
     this.beats = new Heartbeats(host, (r, detail) => this.suspect(r, 'HEARTBEAT_TIMEOUT', detail));
   }
 
@@ -265,31 +264,30 @@ export class ViewAgreement {
     mine.committed = true;
     const commit = commitMessage(host, mine.proposal, mine.acks);
     host.broadcast(commit);
+    this.phase.noteCommit(mine, commit);
     this.onCommitted(mine, commit);
   }
 
   private onCommit(from: Rank, m: CommitMessage): void {
     const v = validateCommit(m, this.ctx);
     if (v.verdict === 'reject') return this.suspect(from, v.code, v.detail);
-    if (v.verdict !== 'accept' || after(this.lastAcked, v.value.proposal)) return;
+    if (v.verdict !== 'accept') return;
+    // Even an older Commit may be the one that was decided (its Ready-to-Switch messages say so).
+    this.phase.noteCommit(v.value, m);
+    if (this.finished || this.retired || after(this.lastAcked, v.value.proposal)) return;
     if (this.committed !== undefined && bytesEqual(this.committed.digest, v.value.digest)) return;
     this.onCommitted(v.value, m);
   }
 
   /** A valid Commit: Ready-to-Switch if it removes every member known to be corrupt, else Need-More-Change. */
   private onCommitted(c: Named, m: CommitMessage): void {
-    const { host } = this;
     this.committed = c;
     this.commitMsg = m;
     if (after(c.proposal, this.lastAcked))
       this.lastAcked = { leader: c.proposal.leader, round: c.proposal.round };
+    const { host } = this;
     host.cancelTimer({ kind: 'gm.commit', view: host.view.id });
-    if (!c.proposal.kept.includes(host.self)) {
-      // Removed (or leaving): it says no more, but it still acknowledges later New-Views of this
-      // view, whose 2f+1 may need it when a second fault strikes during the installation.
-      this.retired = true;
-      return host.excluded(`removed from view ${host.view.id} by the Commit of rank ${c.proposal.leader}`);
-    }
+    if (!c.proposal.kept.includes(host.self)) return this.removedBy(c.proposal);
     // While my Ready for an earlier proposal may still complete somewhere, a Ready for another
     // could let two views be installed: answer the new Commit once that phase timed out.
     if (this.phase.open && !this.phase.isFor(c.digest)) {
@@ -365,11 +363,18 @@ export class ViewAgreement {
     host.setTimer(host.tuning.resendMs, { kind: 'gm.resend', view: host.view.id });
   }
 
-  /** My final messages of this view, for members that lag behind (member.ts answers them). */
+  /**
+   * Removed (or leaving): it says no more, but it still acknowledges later New-Views of this
+   * view, whose 2f+1 may need it when a second fault strikes during the installation.
+   */
+  private removedBy(p: Proposal): void {
+    if (this.retired || this.finished) return;
+    this.retired = true;
+    this.host.excluded(`removed from view ${this.host.view.id} by the Commit of rank ${p.leader}`);
+  }
+
+  /** How this view ended here, for members that lag behind (member.ts shows it to them). */
   closing(): MembershipMessage[] {
-    const out: MembershipMessage[] = [];
-    if (this.commitMsg !== undefined) out.push(this.commitMsg);
-    if (this.phase.out !== undefined) out.push(this.phase.out);
-    return out;
+    return this.phase.proof();
   }
 }

@@ -70,7 +70,16 @@ export const membershipVariants = {
   /** Ready-to-Switch, with what this member holds of each sender (the message stabilization's input). */
   'gm-ready': [
     25,
-    { view, round, leader: rank, digest, counts: list(u64, membershipLimits.membersMax, 'counts'), sig },
+    {
+      view,
+      round,
+      leader: rank,
+      digest,
+      /** Its signer (Ready-to-Switch messages are relayed to members that lag behind). */
+      rank,
+      counts: list(u64, membershipLimits.membersMax, 'counts'),
+      sig,
+    },
   ],
   /** Need-More-Change: the committed proposal keeps members that f+1 suspect; here is why. */
   'gm-nmc': [26, { view, round, leader: rank, justification, sig }],

@@ -175,10 +175,12 @@ export function validateCommit(
   return accept({ proposal, digest });
 }
 
-export function validateReady(from: Rank, m: ReadyMessage, ctx: MembershipContext): GmVerdict {
+/** A Ready-to-Switch, from its signer or relayed: whoever hands over a bad one is at fault. */
+export function validateReady(m: ReadyMessage, ctx: MembershipContext): GmVerdict {
+  const n = ctx.view.members.length;
   if (m.view !== ctx.view.id) return stale();
-  if (m.counts.length !== ctx.view.members.length) return reject('BAD_MEMBERSHIP', 'ready counts');
-  if (!ctx.crypto.verify(ctx.nodeOf(from) as NodeId, readyStatement(m.digest, from, m.counts), m.sig)) {
+  if (m.counts.length !== n || m.rank >= n) return reject('BAD_MEMBERSHIP', 'ready counts');
+  if (!ctx.crypto.verify(ctx.nodeOf(m.rank) as NodeId, readyStatement(m.digest, m.rank, m.counts), m.sig)) {
     return reject('BAD_MEMBERSHIP', 'ready signature');
   }
   return accept(undefined);
