@@ -38,6 +38,9 @@ import {
 
 export type { AgreementHost, Decision } from './host.js';
 
+/** The most a phase timer is stretched after leaders failed (see `backoff`). */
+const BACKOFF_MAX = 8;
+
 export class ViewAgreement {
   private readonly book: SuspicionBook;
   private readonly ctx: MembershipContext;
@@ -63,6 +66,12 @@ export class ViewAgreement {
   private firstLeader: Rank | undefined;
   private readonly beats: Heartbeats;
   private nvArmed = false;
+  /**
+   * Each leader this member gave up on gets twice as long as the one before (up to 8 times the
+   * base), as PBFT's view-change timers do: while the network is bad, leaders are not suspected
+   * one after the other faster than they can act.
+   */
+  private backoff = 1;
   private resendArmed = false;
 
   constructor(private readonly host: AgreementHost) {
@@ -178,7 +187,8 @@ export class ViewAgreement {
     if (this.leader(detected) === this.host.self) this.propose(detected, joiner);
     else if (!this.covered(detected, joiner) && !this.nvArmed) {
       this.nvArmed = true;
-      this.host.setTimer(this.host.tuning.newViewTimeoutMs, { kind: 'gm.nv', view: this.host.view.id });
+      const afterMs = this.host.tuning.newViewTimeoutMs * this.backoff;
+      this.host.setTimer(afterMs, { kind: 'gm.nv', view: this.host.view.id });
     }
   }
 
@@ -242,7 +252,7 @@ export class ViewAgreement {
       const sig = host.crypto.sign(ackStatement(digest, host.self));
       this.noteAcked({ proposal, digest, to: from, sig });
       host.send(from, ackMessage(proposal, digest, sig));
-      host.setTimer(host.tuning.commitTimeoutMs, { kind: 'gm.commit', view: host.view.id });
+      host.setTimer(host.tuning.commitTimeoutMs * this.backoff, { kind: 'gm.commit', view: host.view.id });
     }
     this.step();
   }
@@ -326,7 +336,10 @@ export class ViewAgreement {
     const joiner = detected.size === 0 ? this.host.joiner() : undefined;
     if ((detected.size > 0 || joiner !== undefined) && !this.covered(detected, joiner)) {
       const leader = this.leader(detected);
-      if (leader !== this.host.self) this.suspect(leader, 'NEW_VIEW_TIMEOUT', 'no New-View in time');
+      if (leader !== this.host.self) {
+        this.backoff = Math.min(this.backoff * 2, BACKOFF_MAX);
+        this.suspect(leader, 'NEW_VIEW_TIMEOUT', 'no New-View in time');
+      }
     }
     this.step();
   }
@@ -335,8 +348,10 @@ export class ViewAgreement {
     const a = this.acked;
     if (a === undefined || (this.committed !== undefined && !after(a.proposal, this.committed.proposal)))
       return;
-    if (a.to !== this.host.self)
+    if (a.to !== this.host.self) {
+      this.backoff = Math.min(this.backoff * 2, BACKOFF_MAX);
       this.suspect(a.to, 'COMMIT_TIMEOUT', `no Commit of round ${a.proposal.round}`);
+    }
     this.step();
   }
 
