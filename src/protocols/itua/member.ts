@@ -32,12 +32,19 @@ interface Epoch {
   agreement: ViewAgreement;
 }
 
-/** How often a member answers one lagging member's messages of the previous view at most. */
+/** How often a member answers one lagging member's messages of an earlier view at most. */
 const STALE_ANSWER_MS = 100;
+
+/** Earlier views whose stacks and last messages a member keeps for those that lag behind. */
+const PAST_VIEWS_MAX = 4;
 
 export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberApi {
   private current: Epoch | undefined;
-  private previous: Epoch | undefined;
+  /**
+   * The last few views before this one, newest last: a member that lags behind fetches their
+   * messages and learns how they ended from them (bounded by PAST_VIEWS_MAX).
+   */
+  private readonly past: Epoch[] = [];
   private frozen = false;
   private leaving = false;
   /** Removed from the group (a leaver may still answer in its last view, see exclude). */
@@ -52,7 +59,8 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
   private readonly staleAnsweredAt = new Map<NodeId, number>();
   private readonly gmTuning: MembershipTuning;
   /** Virtual (or monotonic) ms from the start of each installation to the view it installed. */
-  readonly installations: { readonly view: number; readonly ms: number; readonly transitional: boolean }[] = [];
+  readonly installations: { readonly view: number; readonly ms: number; readonly transitional: boolean }[] =
+    [];
 
   constructor(
     private readonly env: Env<GroupWire, TimerKey, GroupEvent>,
@@ -73,12 +81,12 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
     if (m.kind === 'gm-welcome') return this.onWelcome(from, m);
     const cur = this.current;
     if (cur === undefined) return;
-    const prev = this.previous;
-    if (prev !== undefined && m.view === prev.view.id && prev.view.members.includes(from)) {
-      // A member still in the previous view (even one removed in it, so that it learns) is shown
-      // how that view ended; its old messages may still be fetched from the old stack.
+    const prev = this.past.find((e) => e.view.id === m.view);
+    if (prev !== undefined && prev.view.members.includes(from)) {
+      // A member still in an earlier view (even one removed since, so that it learns) is shown
+      // how that view ended, and may fetch that view's messages from its stack here.
       if (isMembership(m)) return this.answerStale(from, prev);
-      if (!this.excludedNodes.has(from)) prev.stack.onMessage(from, m);
+      prev.stack.onMessage(from, m);
       return;
     }
     // A removed member is refused from then on.
@@ -103,7 +111,7 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
       if (cur !== undefined && t.view === cur.view.id) cur.agreement.onTimer(t as MembershipTimer);
       return;
     }
-    // The previous view's stack only answers retransmission requests: its timers stop with it.
+    // Earlier views' stacks only answer retransmission requests: their timers stop with them.
     const it = t as ItuaTimer;
     if (cur !== undefined && it.view === cur.view.id) cur.stack.onTimer(it);
   }
@@ -182,7 +190,8 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
       ms: this.env.now() - d.startedAtMs,
       transitional: d.transitional,
     });
-    this.previous = epoch;
+    this.past.push(epoch);
+    if (this.past.length > PAST_VIEWS_MAX) this.past.shift();
     const joined = joiner === undefined ? [] : [joiner];
     this.install(view.id + 1, next, { transitional: d.transitional, joined, left });
     if (joiner !== undefined) this.env.send(joiner, welcome(this.env.crypto, view.id + 1, next));
@@ -195,7 +204,7 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
     this.env.deliver({ kind: 'excluded', view: epoch.view.id, reason });
   }
 
-  /** A member still in the previous view asks for it: show it how that view ended here. */
+  /** A member still in an earlier view asks for it: show it how that view ended here. */
   private answerStale(from: NodeId, prev: Epoch): void {
     const now = this.env.now();
     const last = this.staleAnsweredAt.get(from);
@@ -225,7 +234,8 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
   private onWelcome(from: NodeId, m: WelcomeMessage): void {
     if (this.current !== undefined || !this.config.joining) return;
     const v = this.welcomes.onWelcome(from, m);
-    if (v !== undefined) this.install(v.id, v.members, { transitional: false, joined: [this.env.self], left: [] });
+    if (v !== undefined)
+      this.install(v.id, v.members, { transitional: false, joined: [this.env.self], left: [] });
   }
 
   // ---- wiring ------------------------------------------------------------------------------
