@@ -1,6 +1,6 @@
 /**
  * Which member implementation the TCP runtime hosts, and its wire codec: the one place to change
- * when the member changes. The ITUA group member (membership over the per-view stack, member.ts).
+ * when the member changes. The ITUA group member with membership (member.ts).
  */
 import { codec, type Codec } from '../../codec/frame.js';
 import type { Env, Protocol, TimerKey } from '../../core/env.js';
@@ -19,3 +19,6 @@ export function createMember(
 ): HostedMember {
   return new GroupMember(env, config);
 }
+
+/** True when the hosted member installs views after the first (exclusions and joins). */
+export const memberHasMembership = true;
