@@ -100,6 +100,9 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
         cur.stack.onMessage(from, m);
       }
       cur.agreement.progress();
+    } else if (m.view > cur.view.id && cur.view.members.includes(from)) {
+      // It moved on to a later view without me (yet): it is not silent, whatever else it is.
+      cur.agreement.heardFrom(cur.view.members.indexOf(from));
     }
   }
 
@@ -152,7 +155,8 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
     delta: { transitional: boolean; joined: NodeId[]; left: NodeId[] },
   ): void {
     const epoch = { view: viewInfo(id, members), self: members.indexOf(this.env.self) } as Epoch;
-    epoch.stack = new ItuaStack(this.stackEnv(epoch), { view: id, members, tuning: this.config.tuning });
+    const { tuning } = this.config;
+    epoch.stack = new ItuaStack(this.stackEnv(epoch), { view: id, members, tuning });
     epoch.agreement = new ViewAgreement(this.host(epoch));
     this.current = epoch;
     this.frozen = false;
@@ -260,7 +264,10 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
       suspect: (node, evidence) => {
         const r = epoch.view.members.indexOf(node);
         const reason = evidence as SuspectReason;
-        if (epoch === this.current && r >= 0) epoch.agreement.suspect(r, reason.code, reason.detail ?? '');
+        // Once this view is ending (frozen), the stack's timeouts say nothing: nobody sends it more;
+        // the installation's own timers and the heartbeats judge the members meanwhile.
+        if (epoch !== this.current || r < 0 || (this.frozen && TIMEOUT_CODES.has(reason.code))) return;
+        epoch.agreement.suspect(r, reason.code, reason.detail ?? '');
       },
     };
   }

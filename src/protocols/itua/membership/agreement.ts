@@ -155,7 +155,9 @@ export class ViewAgreement {
   }
 
   onTimer(t: MembershipTimer): void {
-    if (this.finished || this.retired || t.kind === 'gm.join' || t.view !== this.host.view.id) return;
+    if (this.finished || t.kind === 'gm.join' || t.view !== this.host.view.id) return;
+    // A retired member only repeats its latest acknowledgement (it may still be needed).
+    if (this.retired) return t.kind === 'gm.resend' ? this.onResend() : undefined;
     switch (t.kind) {
       case 'gm.beat':
         return this.beats.onTick();
@@ -366,16 +368,17 @@ export class ViewAgreement {
   /** Repeat my latest messages, so that loss cannot stall the installation. */
   private onResend(): void {
     const { host } = this;
-    for (const m of this.ownSuspects) host.broadcast(m);
-    if (this.mine !== undefined) host.broadcast(this.mine.nv);
-    if (this.commitMsg !== undefined) host.broadcast(this.commitMsg);
+    host.setTimer(host.tuning.resendMs, { kind: 'gm.resend', view: host.view.id });
     if (this.acked !== undefined && this.acked.to !== host.self) {
       const { proposal, digest, sig } = this.acked;
       host.send(this.acked.to, ackMessage(proposal, digest, sig));
     }
+    if (this.retired) return;
+    for (const m of this.ownSuspects) host.broadcast(m);
+    if (this.mine !== undefined) host.broadcast(this.mine.nv);
+    if (this.commitMsg !== undefined) host.broadcast(this.commitMsg);
     if (this.nmcOut !== undefined) host.broadcast(this.nmcOut);
     if (this.phase.out !== undefined) host.broadcast(this.phase.out);
-    host.setTimer(host.tuning.resendMs, { kind: 'gm.resend', view: host.view.id });
   }
 
   /**
