@@ -27,6 +27,8 @@ export type GroupTimer = ItuaTimer | MembershipTimer;
 /** One installed view: its stack and its membership agreement. */
 interface Epoch {
   view: ViewInfo;
+  /** When this member installed the view. */
+  startedAt: number;
   self: Rank;
   stack: ItuaStack;
   agreement: ViewAgreement;
@@ -57,6 +59,8 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
   private readonly joins: JoinDesk;
   private readonly welcomes: Welcomes;
   private readonly staleAnsweredAt = new Map<NodeId, number>();
+  /** When each member of my view was last heard from in an earlier view (it is catching up). */
+  private readonly laggingAt = new Map<NodeId, number>();
   private readonly gmTuning: MembershipTuning;
   /** Virtual (or monotonic) ms from the start of each installation to the view it installed. */
   readonly installations: { readonly view: number; readonly ms: number; readonly transitional: boolean }[] =
@@ -81,6 +85,10 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
     if (m.kind === 'gm-welcome') return this.onWelcome(from, m);
     const cur = this.current;
     if (cur === undefined) return;
+    // A member of my view is alive whatever view it speaks of: ahead of me, or still catching up.
+    const rank = cur.view.members.indexOf(from);
+    if (rank >= 0 && m.view !== cur.view.id) cur.agreement.heardFrom(rank);
+    if (rank >= 0 && m.view < cur.view.id) this.laggingAt.set(from, this.env.now());
     const prev = this.past.find((e) => e.view.id === m.view);
     if (prev !== undefined && prev.view.members.includes(from)) {
       // A member still in an earlier view (even one removed since, so that it learns) is shown
@@ -91,19 +99,13 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
     }
     // A removed member is refused from then on.
     if (this.excludedNodes.has(from)) return;
-    if (m.view === cur.view.id) {
-      const rank = cur.view.members.indexOf(from);
-      if (rank < 0 || rank === cur.self) return;
-      if (isMembership(m)) cur.agreement.onMessage(rank, m);
-      else {
-        cur.agreement.heardFrom(rank);
-        cur.stack.onMessage(from, m);
-      }
-      cur.agreement.progress();
-    } else if (m.view > cur.view.id && cur.view.members.includes(from)) {
-      // It moved on to a later view without me (yet): it is not silent, whatever else it is.
-      cur.agreement.heardFrom(cur.view.members.indexOf(from));
+    if (m.view !== cur.view.id || rank < 0 || rank === cur.self) return;
+    if (isMembership(m)) cur.agreement.onMessage(rank, m);
+    else {
+      cur.agreement.heardFrom(rank);
+      cur.stack.onMessage(from, m);
     }
+    cur.agreement.progress();
   }
 
   onTimer(key: TimerKey): void {
@@ -154,7 +156,8 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
     members: readonly NodeId[],
     delta: { transitional: boolean; joined: NodeId[]; left: NodeId[] },
   ): void {
-    const epoch = { view: viewInfo(id, members), self: members.indexOf(this.env.self) } as Epoch;
+    const self = members.indexOf(this.env.self);
+    const epoch = { view: viewInfo(id, members), self, startedAt: this.env.now() } as Epoch;
     const { tuning } = this.config;
     epoch.stack = new ItuaStack(this.stackEnv(epoch), { view: id, members, tuning });
     epoch.agreement = new ViewAgreement(this.host(epoch));
@@ -199,6 +202,28 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
     const joined = joiner === undefined ? [] : [joiner];
     this.install(view.id + 1, next, { transitional: d.transitional, joined, left });
     if (joiner !== undefined) this.env.send(joiner, welcome(this.env.crypto, view.id + 1, next));
+  }
+
+  /**
+   * Timeouts of the stack that say nothing about the member: once this view is ending (frozen),
+   * nobody sends it more, and the installation's own timers judge the members; and a member still
+   * finishing the previous view (heard from in it) has not sent this view's stability arrays yet:
+   * it gets a short while to catch up, bounded so that a corrupt member cannot hide behind an old
+   * view for long (its heartbeats still judge it).
+   */
+  private excuses(epoch: Epoch, node: NodeId, code: SuspectCode): boolean {
+    if (!TIMEOUT_CODES.has(code)) return false;
+    if (this.frozen) return true;
+    // Only the missing stability arrays: a stalled order is judged on what the member sent here.
+    if (code !== 'STABILITY_TIMEOUT') return false;
+    const now = this.env.now();
+    const lagging = this.laggingAt.get(node);
+    const catchUpMs = 2 * this.gmTuning.stabilizeTimeoutMs;
+    return (
+      lagging !== undefined &&
+      now - lagging < this.gmTuning.heartbeatTimeoutMs &&
+      now - epoch.startedAt < catchUpMs
+    );
   }
 
   private exclude(epoch: Epoch, reason: string): void {
@@ -264,9 +289,7 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
       suspect: (node, evidence) => {
         const r = epoch.view.members.indexOf(node);
         const reason = evidence as SuspectReason;
-        // Once this view is ending (frozen), the stack's timeouts say nothing: nobody sends it more;
-        // the installation's own timers and the heartbeats judge the members meanwhile.
-        if (epoch !== this.current || r < 0 || (this.frozen && TIMEOUT_CODES.has(reason.code))) return;
+        if (epoch !== this.current || r < 0 || this.excuses(epoch, node, reason.code)) return;
         epoch.agreement.suspect(r, reason.code, reason.detail ?? '');
       },
     };

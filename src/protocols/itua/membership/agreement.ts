@@ -90,10 +90,6 @@ export class ViewAgreement {
     this.beats.start();
   }
 
-  get done(): boolean {
-    return this.finished;
-  }
-
   /** Any message from `rank` shows it alive. */
   heardFrom(rank: Rank): void {
     this.beats.heardFrom(rank);
@@ -177,21 +173,25 @@ export class ViewAgreement {
   /** Re-evaluate after anything changed: lead, or expect the leader to. */
   private step(): void {
     if (this.finished || this.retired) return;
+    // My own Suspects are repeated too: one lost would leave the others short of f+1.
+    if (!this.resendArmed && this.ownSuspects.length > 0) this.armResend();
     const detected = this.book.detected();
     const joiner = detected.size === 0 ? this.host.joiner() : undefined;
     if (detected.size === 0 && joiner === undefined) return;
     this.startedAtMs ??= this.host.now();
     this.firstLeader ??= this.leader(detected);
-    if (!this.resendArmed) {
-      this.resendArmed = true;
-      this.host.setTimer(this.host.tuning.resendMs, { kind: 'gm.resend', view: this.host.view.id });
-    }
+    if (!this.resendArmed) this.armResend();
     if (this.leader(detected) === this.host.self) this.propose(detected, joiner);
     else if (!this.covered(detected, joiner) && !this.nvArmed) {
       this.nvArmed = true;
       const afterMs = this.host.tuning.newViewTimeoutMs * this.backoff;
       this.host.setTimer(afterMs, { kind: 'gm.nv', view: this.host.view.id });
     }
+  }
+
+  private armResend(): void {
+    this.resendArmed = true;
+    this.host.setTimer(this.host.tuning.resendMs, { kind: 'gm.resend', view: this.host.view.id });
   }
 
   /** The lowest-ranked member whose removal is not justified: the leader, its deputy, … */

@@ -66,6 +66,8 @@ export class ReadyPhase {
   private stabilizing: (Known & { cut: number[] }) | undefined;
   /** Stabilization timed out: another decided proposal (one without the culprit) may replace it. */
   private stalled = false;
+  /** Proposals whose stabilization stalled: a claimed message never came (bounded by `known`). */
+  private readonly failed = new Set<string>();
 
   constructor(
     private readonly host: AgreementHost,
@@ -156,6 +158,7 @@ export class ReadyPhase {
     if (s === undefined) return false;
     const counts = this.host.counts();
     this.stalled = true;
+    this.failed.add(hex(s.digest));
     for (const [k, claim] of s.readies) {
       if (k === this.host.self) continue;
       const i = claim.counts.findIndex((c, sender) => c > (counts[sender] ?? 0));
@@ -177,13 +180,16 @@ export class ReadyPhase {
 
   /** A proposal every member of the next view is ready for is decided: stabilize to its cut. */
   private check(): void {
-    const current = this.stabilizing;
-    if (current !== undefined && !this.stalled) return;
+    if (this.stabilizing !== undefined && !this.stalled) return;
+    // The latest decided proposal whose stabilization has not stalled already.
+    let best: Known | undefined;
     for (const k of this.known.values()) {
-      if (k.digest === current?.digest || !k.proposal.kept.every((r) => k.readies.has(r))) continue;
-      if (!k.proposal.kept.includes(this.host.self)) return this.events.removed(k);
-      return this.stabilize(k);
+      if (this.failed.has(hex(k.digest)) || !k.proposal.kept.every((r) => k.readies.has(r))) continue;
+      if (best === undefined || after(k.proposal, best.proposal)) best = k;
     }
+    if (best === undefined) return;
+    if (!best.proposal.kept.includes(this.host.self)) return this.events.removed(best);
+    this.stabilize(best);
   }
 
   private stabilize(k: Known): void {
