@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { registerBench } from './commands/bench.js';
 import { registerDemo } from './commands/demo.js';
 import { registerFuzz } from './commands/fuzz.js';
+import { registerGroupMember } from './commands/group-member.js';
 import { registerKeygen } from './commands/keygen.js';
 import { registerPlan } from './commands/plan.js';
 import { registerReconfigure } from './commands/reconfigure.js';
@@ -22,6 +23,7 @@ const program = new Command()
 
 registerKeygen(program);
 registerReplica(program);
+registerGroupMember(program);
 registerSim(program);
 registerBench(program);
 registerFuzz(program);

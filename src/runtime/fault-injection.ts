@@ -7,6 +7,7 @@
 import type { Codec } from '../codec/frame.js';
 import type { CryptoSuite } from '../core/crypto-suite.js';
 import { clientIdentities, type ClusterSpec } from '../core/cluster.js';
+import type { NodeId } from '../core/ids.js';
 import { err, ok, type Result } from '../core/result.js';
 import { behaviourNamesFor, makeBehaviour, type Behaviour } from '../sim/adversaries/index.js';
 import type { NodeHost } from './node-host.js';
@@ -19,6 +20,8 @@ export interface FaultTarget {
   readonly codec: Codec<unknown>;
   readonly crypto: CryptoSuite;
   readonly host: NodeHost<unknown, unknown>;
+  /** The replicas in rank order, when it is not the order of their ids (an ITUA group's view 0). */
+  readonly replicas?: readonly NodeId[];
 }
 
 /** Replace the node's injected behaviours by `names` (an empty list repairs it). */
@@ -36,7 +39,7 @@ export function injectFaults(
     const inner = protocols.get(target.spec.protocol);
     behaviours.push(inner === undefined ? b : withinEpochs(b, inner.schema));
   }
-  const replicas = target.spec.members.map((m) => m.id);
+  const replicas = target.replicas ?? target.spec.members.map((m) => m.id);
   target.host.injectFaults(behaviours, {
     self: target.self,
     codec: target.codec,
@@ -46,4 +49,21 @@ export function injectFaults(
     nodes: [...replicas, ...clientIdentities(target.spec).map((c) => c.id)],
   });
   return ok(behaviours.map((b) => b.name));
+}
+
+/**
+ * A launcher's `{kind: 'inject', behaviours}` request as any node process answers it over IPC.
+ * `crash` ends the process at once with SIGKILL (no flush, no goodbye: a crash as its peers see
+ * it); the other names are handed to `inject`. Answers `injected` or `inject-failed`.
+ */
+export function answerInjectRequest(
+  behaviours: unknown,
+  inject: (names: readonly string[]) => Result<string[], string>,
+  reply: (message: unknown) => void,
+): void {
+  const names = Array.isArray(behaviours) ? behaviours.filter((b): b is string => typeof b === 'string') : [];
+  if (names.includes('crash')) process.kill(process.pid, 'SIGKILL');
+  const injected = inject(names);
+  if (injected.ok) reply({ kind: 'injected', behaviours: injected.value });
+  else reply({ kind: 'inject-failed', reason: injected.error });
 }

@@ -42,7 +42,7 @@ export function integrityChecker(): GroupChecker {
       const o = correctDelivery(obs, ctx);
       if (o === undefined) return undefined;
       const d = o.delivery;
-      const bySeq = `${o.member}|${d.sender}:${d.seq}`;
+      const bySeq = `${o.member}|${o.view ?? 0}/${d.sender}:${d.seq}`;
       if (seen.has(bySeq)) return `member ${o.member} delivered ${d.sender}:${d.seq} twice`;
       seen.add(bySeq);
       if (!ctx.isCorrect(d.sender)) return undefined;
@@ -69,9 +69,11 @@ export function fifoChecker(): GroupChecker {
       if (o === undefined) return undefined;
       const d = o.delivery;
       const key = `${o.member}|${d.sender}`;
-      const prev = lastSeq.get(key) ?? 0;
+      // Sequence numbers start again in every view; application indexes never do.
+      const seqKey = `${key}|${o.view ?? 0}`;
+      const prev = lastSeq.get(seqKey) ?? 0;
       if (d.seq <= prev) return `member ${o.member} delivered ${d.sender}:${d.seq} after ${d.sender}:${prev}`;
-      lastSeq.set(key, d.seq);
+      lastSeq.set(seqKey, d.seq);
       const id = parseAppData(d.data);
       if (!ctx.isCorrect(d.sender) || id === undefined) return undefined;
       const prevIndex = lastIndex.get(key) ?? -1;
@@ -84,25 +86,40 @@ export function fifoChecker(): GroupChecker {
   };
 }
 
+/**
+ * Total order, pairwise: any two totally ordered messages that two correct members both deliver
+ * are delivered in the same order by both. A member removed from the group (cut off while the
+ * network was bad) may have delivered a few messages the others never will, or miss some; what
+ * the members still together deliver is held to the same sequence by agreement (outcome.ts).
+ */
 export function totalOrderChecker(): GroupChecker {
-  /** The sequence of totally ordered messages, as the first correct member to reach each position saw it. */
-  const reference: { key: string; member: number }[] = [];
-  const position = new Map<number, number>();
+  const sequences = new Map<number, string[]>();
+  const positions = new Map<number, Map<string, number>>();
   return {
     name: 'total-order',
     observe(obs, ctx) {
       const o = correctDelivery(obs, ctx);
       if (o === undefined || o.delivery.guarantee !== 'total') return undefined;
-      const key = `${o.delivery.sender}:${o.delivery.seq}`;
-      const k = position.get(o.member) ?? 0;
-      position.set(o.member, k + 1);
-      const ref = reference[k];
-      if (ref === undefined) {
-        reference.push({ key, member: o.member });
-        return undefined;
+      const key = `${o.view ?? 0}/${o.delivery.sender}:${o.delivery.seq}`;
+      const mine = sequences.get(o.member) ?? [];
+      const at = positions.get(o.member) ?? new Map<string, number>();
+      sequences.set(o.member, mine);
+      positions.set(o.member, at);
+      const i = mine.length;
+      mine.push(key);
+      at.set(key, i);
+      for (const [q, theirs] of sequences) {
+        const j = positions.get(q)?.get(key);
+        if (q === o.member || j === undefined) continue;
+        // Anything q delivered after this message that I delivered before it is an inversion.
+        for (let k = j + 1; k < theirs.length; k++) {
+          const mineAt = at.get(theirs[k] as string);
+          if (mineAt !== undefined && mineAt < i) {
+            return `member ${o.member} delivered ${theirs[k]} before ${key}, member ${q} after it`;
+          }
+        }
       }
-      if (ref.key === key) return undefined;
-      return `member ${o.member} delivered ${key} as totally ordered message #${k + 1}, member ${ref.member} delivered ${ref.key}`;
+      return undefined;
     },
   };
 }
@@ -115,7 +132,7 @@ export function contentAgreementChecker(): GroupChecker {
       const o = correctDelivery(obs, ctx);
       if (o === undefined) return undefined;
       const d = o.delivery;
-      const key = `${d.sender}:${d.seq}`;
+      const key = `${o.view ?? 0}/${d.sender}:${d.seq}`;
       const what = `${d.guarantee}/${d.order ?? '-'}/${fingerprint(d.data)}`;
       const first = contents.get(key);
       if (first === undefined) contents.set(key, { what, member: o.member });
