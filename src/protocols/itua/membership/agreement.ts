@@ -67,9 +67,8 @@ export class ViewAgreement {
   private readonly beats: Heartbeats;
   private nvArmed = false;
   /**
-   * Each leader this member gave up on gets twice as long as the one before (up to 8 times the
-   * base), as PBFT's view-change timers do: while the network is bad, leaders are not suspected
-   * one after the other faster than they can act.
+   * Each leader given up on gets twice the time of the one before (up to 8×), as PBFT's view-change
+   * timers do: while the network is bad, leaders are not suspected faster than they can act.
    */
   private backoff = 1;
   private resendArmed = false;
@@ -206,9 +205,12 @@ export class ViewAgreement {
     return joiner === undefined || p.joiner === joiner;
   }
 
-  /** I acknowledged a proposal that removes every member I know must go. */
+  /** I acknowledged (or saw committed) a proposal that removes every member I know must go. */
   private covered(detected: ReadonlySet<Rank>, joiner: NodeId | undefined): boolean {
-    return this.acked !== undefined && this.covers(this.acked.proposal, detected, joiner);
+    // A Commit may overtake its New-View: a committed proposal covers as well as an acknowledged one.
+    return [this.acked, this.committed].some(
+      (p) => p !== undefined && this.covers(p.proposal, detected, joiner),
+    );
   }
 
   private propose(detected: ReadonlySet<Rank>, joiner: NodeId | undefined): void {
