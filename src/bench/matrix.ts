@@ -7,6 +7,7 @@
 import type { CryptoMode } from '../core/crypto-suite.js';
 import { benchCluster, type ClusterBenchResult } from './cluster-bench.js';
 import { median, round } from './stats.js';
+import { markdownTable } from '../report/markdown.js';
 
 export interface MatrixOptions {
   readonly protocol: string;
@@ -90,15 +91,31 @@ export async function benchMatrix(o: MatrixOptions): Promise<MatrixCell[]> {
 }
 
 export function matrixMarkdown(protocol: string, cells: readonly MatrixCell[]): string {
-  const rows = cells.map(
-    (c) =>
-      `| ${c.n} | ${c.requestBytes} | ${c.outstanding} (${c.clients}×${Math.round(c.outstanding / c.clients)}) | ${c.crypto} | ${c.throughputOpsPerSec} | ${c.p50Ms} | ${c.p99Ms} | ${c.errors} | ${Math.round(c.loadGeneratorCpuShare * 100)}% |`,
-  );
+  const header = [
+    'n',
+    'request bytes',
+    'outstanding',
+    'crypto',
+    'ops/s',
+    'p50 ms',
+    'p99 ms',
+    'errors',
+    'load generator CPU',
+  ];
+  const rows = cells.map((c) => [
+    c.n,
+    c.requestBytes,
+    `${c.outstanding} (${c.clients}×${Math.round(c.outstanding / c.clients)})`,
+    c.crypto,
+    c.throughputOpsPerSec,
+    c.p50Ms,
+    c.p99Ms,
+    c.errors,
+    `${Math.round(c.loadGeneratorCpuShare * 100)}%`,
+  ]);
   return [
     `${protocol}: medians of ${cells[0]?.runs.length ?? 0} runs per cell`,
     '',
-    '| n | request bytes | outstanding | crypto | ops/s | p50 ms | p99 ms | errors | load generator CPU |',
-    '|---|---|---|---|---|---|---|---|---|',
-    ...rows,
+    markdownTable(header, rows),
   ].join('\n');
 }

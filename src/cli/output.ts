@@ -18,27 +18,8 @@ export function formatNumber(v: number): string {
   return v.toLocaleString('en-US', { maximumFractionDigits: 3 });
 }
 
-/** A progress line that rewrites itself on a terminal and prints plain lines elsewhere (at most every few seconds). */
-export class Progress {
-  private lastPlain = 0;
-  constructor(private readonly enabled: boolean) {}
-
-  update(text: string): void {
-    if (!this.enabled) return;
-    if (process.stderr.isTTY) {
-      process.stderr.write(`\r\x1b[2K${text}`);
-      return;
-    }
-    const now = performance.now();
-    if (now - this.lastPlain < 2_000) return;
-    this.lastPlain = now;
-    process.stderr.write(`${text}\n`);
-  }
-
-  done(): void {
-    if (this.enabled && process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
-  }
-}
+// The progress line lives with the other report pieces; re-exported for the commands that import it from here.
+export { Progress } from '../report/progress.js';
 
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
