@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { registerBench } from './commands/bench.js';
 import { registerDemo } from './commands/demo.js';
+import { registerExperiment } from './commands/experiment.js';
 import { registerFuzz } from './commands/fuzz.js';
 import { registerKeygen } from './commands/keygen.js';
 import { registerReplica } from './commands/replica.js';
@@ -25,6 +26,7 @@ registerBench(program);
 registerFuzz(program);
 registerDemo(program);
 registerUp(program);
+registerExperiment(program);
 registerUnavailable(program);
 
 await program.parseAsync(process.argv);
