@@ -5,6 +5,7 @@ import { registerBench } from './commands/bench.js';
 import { registerDemo } from './commands/demo.js';
 import { registerExperiment } from './commands/experiment.js';
 import { registerFuzz } from './commands/fuzz.js';
+import { registerGroupMember } from './commands/group-member.js';
 import { registerKeygen } from './commands/keygen.js';
 import { registerReplica } from './commands/replica.js';
 import { registerSim } from './commands/sim.js';
@@ -21,6 +22,7 @@ const program = new Command()
 
 registerKeygen(program);
 registerReplica(program);
+registerGroupMember(program);
 registerSim(program);
 registerBench(program);
 registerFuzz(program);

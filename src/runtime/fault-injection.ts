@@ -43,3 +43,20 @@ export function injectFaults(
   });
   return ok(behaviours.map((b) => b.name));
 }
+
+/**
+ * A launcher's `{kind: 'inject', behaviours}` request as any node process answers it over IPC.
+ * `crash` ends the process at once with SIGKILL (no flush, no goodbye: a crash as its peers see
+ * it); the other names are handed to `inject`. Answers `injected` or `inject-failed`.
+ */
+export function answerInjectRequest(
+  behaviours: unknown,
+  inject: (names: readonly string[]) => Result<string[], string>,
+  reply: (message: unknown) => void,
+): void {
+  const names = Array.isArray(behaviours) ? behaviours.filter((b): b is string => typeof b === 'string') : [];
+  if (names.includes('crash')) process.kill(process.pid, 'SIGKILL');
+  const injected = inject(names);
+  if (injected.ok) reply({ kind: 'injected', behaviours: injected.value });
+  else reply({ kind: 'inject-failed', reason: injected.error });
+}

@@ -1,6 +1,7 @@
 /** `bulwark replica --config F --id I`: one replica process of a cluster. */
 import type { Command } from 'commander';
 import { jsonLogger } from '../../core/log.js';
+import { answerInjectRequest } from '../../runtime/fault-injection.js';
 import { startReplica, type RunningReplica } from '../../runtime/replica-process.js';
 import { fail, int, oneOf } from '../parse.js';
 
@@ -86,14 +87,11 @@ async function runReplica(flags: ReplicaFlags): Promise<void> {
   }
 }
 
+const reply = (message: unknown) => process.send?.(message);
+
 /** The launcher's requests over IPC: counters (benchmarks, demo) and fault injection (demo, tests). */
 function answerParent(r: RunningReplica, m: { kind?: string; behaviours?: string[] }): void {
-  if (m.kind === 'inject') {
-    const injected = r.inject(Array.isArray(m.behaviours) ? m.behaviours : []);
-    if (injected.ok) process.send?.({ kind: 'injected', behaviours: injected.value });
-    else process.send?.({ kind: 'inject-failed', reason: injected.error });
-    return;
-  }
+  if (m.kind === 'inject') return answerInjectRequest(m.behaviours, (names) => r.inject(names), reply);
   if (m.kind !== 'stats?') return;
   const cpu = process.cpuUsage();
   const status = r.status();
