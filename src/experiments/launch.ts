@@ -1,5 +1,5 @@
 /**
- * Launching one experiment run: a fresh cluster (keys, loopback ports), one forked process per
+ * Launching one experiment run of our own member processes (worker-main.ts): a fresh cluster (keys, loopback ports), one forked process per
  * member, a barrier once every member is connected to every other (the paper's "wait for the
  * group size to reach group_size"), then `go`, the members' results, and a stop that leaves no
  * process behind even when a run fails or times out.
@@ -44,7 +44,7 @@ export interface Group {
 }
 
 /** Forks one member process per setup and waits until all of them are connected. */
-export async function launchGroup(setups: readonly unknown[], connectTimeoutMs = 30_000): Promise<Group> {
+export async function launchMembers(setups: readonly unknown[], connectTimeoutMs = 30_000): Promise<Group> {
   const children = setups.map(() =>
     fork(workerMain, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'advanced' }),
   );
@@ -63,7 +63,9 @@ export async function launchGroup(setups: readonly unknown[], connectTimeoutMs =
 function groupOf(children: readonly ChildProcess[]): Group {
   const collect = <R>(kind: string, timeoutMs: number, from?: readonly number[]) =>
     Promise.all(
-      (from ?? children.map((_, i) => i)).map((i) => nextMessage<R>(children[i] as ChildProcess, kind, timeoutMs)),
+      (from ?? children.map((_, i) => i)).map((i) =>
+        nextMessage<R>(children[i] as ChildProcess, kind, timeoutMs),
+      ),
     );
   return {
     children,
@@ -81,7 +83,10 @@ function groupOf(children: readonly ChildProcess[]): Group {
 
 function nextMessage<R>(child: ChildProcess, kind: string, timeoutMs: number): Promise<R> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => done(new RunFailed(`no '${kind}' from a member within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => done(new RunFailed(`no '${kind}' from a member within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     const onMessage = (m: { kind?: string; message?: string }) => {
       if (m.kind === 'error') done(new RunFailed(`a member failed: ${m.message ?? '?'}`));
       else if (m.kind === kind) done(undefined, m as R);

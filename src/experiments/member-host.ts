@@ -43,7 +43,9 @@ export function buildMemberHost<M, D>(
   const { spec, self } = setup;
   const inner = createClusterCryptoSuite(spec, self, 'bench');
   const rsa = setup.rsa;
-  const crypto = new TimedCryptoSuite(rsa === undefined ? inner : new RsaCryptoSuite(inner, rsa.self, rsa.peers));
+  const crypto = new TimedCryptoSuite(
+    rsa === undefined ? inner : new RsaCryptoSuite(inner, rsa.self, rsa.peers),
+  );
   const me = spec.members.find((m) => m.id === self.id);
   if (me === undefined) throw new Error(`member ${self.id} is not in the experiment's cluster`);
   const transport = createTcpTransport({

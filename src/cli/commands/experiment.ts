@@ -35,7 +35,10 @@ interface ExperimentFlags {
 function sizeList(value: string): number[] {
   const range = /^\s*(\d+)\s*\.\.\s*(\d+)\s*$/.exec(value);
   const sizes = range
-    ? Array.from({ length: Math.max(0, Number(range[2]) - Number(range[1]) + 1) }, (_, i) => Number(range[1]) + i)
+    ? Array.from(
+        { length: Math.max(0, Number(range[2]) - Number(range[1]) + 1) },
+        (_, i) => Number(range[1]) + i,
+      )
     : value.split(',').map((s) => Number(s.trim()));
   if (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n < 4 || n > 16)) {
     throw new InvalidArgumentError('expected sizes like 4..10 or 4,7,10, each in 4..16');
@@ -51,16 +54,32 @@ function listOf<const T extends readonly string[]>(values: T) {
 export function registerExperiment(program: Command): void {
   program
     .command('experiment')
-    .description("reproduce a paper's experiment over real processes: itua-delivery (seed 003 Fig. 5), itua-membership (Figs. 6-9)")
+    .description(
+      "reproduce a paper's experiment over real processes: itua-delivery (seed 003 Fig. 5), itua-membership (Figs. 6-9)",
+    )
     .argument('<name>', `one of ${names.join(', ')}`, oneOf(names))
     .option('--out <dir>', 'directory for the CSV, SVG and markdown files', 'experiment-results')
     .option('--sizes <list>', 'group sizes, e.g. 4..10 or 4,7,10', sizeList)
     .option('--reps <count>', 'repetitions of each cell; medians are reported', int(1, 20))
-    .option('--crypto <list>', `itua-delivery: none,${SIGNATURE_ALGORITHMS.join(',')}`, listOf(['none', ...SIGNATURE_ALGORITHMS] as const))
+    .option(
+      '--crypto <list>',
+      `itua-delivery: none,${SIGNATURE_ALGORITHMS.join(',')}`,
+      listOf(['none', ...SIGNATURE_ALGORITHMS] as const),
+    )
     .option('--init-casts <count>', "itua-delivery: the paper's num_init_casts", int(1, 100))
-    .option('--rounds <count>', 'itua-delivery: end at this many × n messages received (paper: 10)', int(2, 1000))
-    .option('--timeouts <list>', 'itua-membership: paper (4 s), ours, or both', listOf(['paper', 'ours'] as const))
-    .option('--faults <list>', 'itua-membership: fault scenarios to run (default: all)', (v: string) => v.split(','))
+    .option(
+      '--rounds <count>',
+      'itua-delivery: end at this many × n messages received (paper: 10)',
+      int(2, 1000),
+    )
+    .option(
+      '--timeouts <list>',
+      'itua-membership: paper (4 s), ours, or both',
+      listOf(['paper', 'ours'] as const),
+    )
+    .option('--faults <list>', 'itua-membership: fault scenarios to run (default: all)', (v: string) =>
+      v.split(','),
+    )
     .option('--run-timeout <seconds>', 'give up on one run after this long', positive)
     .option('--no-progress', 'no progress line on stderr')
     .action(async (name: (typeof names)[number], flags: ExperimentFlags) => {

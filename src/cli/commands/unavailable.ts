@@ -6,7 +6,6 @@ import type { Command } from 'commander';
 const later: readonly [name: string, description: string, arrives: string][] = [
   ['plan', 'derive a deployment from QoS requirements', 'the configuration manager (roadmap step 3)'],
   ['reconfigure', 'switch a running cluster to another protocol', 'run-time switching (roadmap step 3)'],
-  ['experiment', "reproduce a paper's experiments", 'the ITUA issue (roadmap step 4)'],
 ];
 
 export function registerUnavailable(program: Command): void {

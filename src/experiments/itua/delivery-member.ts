@@ -11,7 +11,12 @@
  */
 import { codec } from '../../codec/frame.js';
 import { CrashRm, crashRmSchema, type CrashRmMessage } from '../../protocols/itua/crash-rm.js';
-import { createItuaStack, ituaSchema, type GroupDelivery, type ItuaMessage } from '../../protocols/itua/index.js';
+import {
+  createItuaStack,
+  ituaSchema,
+  type GroupDelivery,
+  type ItuaMessage,
+} from '../../protocols/itua/index.js';
 import { buildMemberHost, type MemberHost, type MemberSetup } from '../member-host.js';
 import { DeliveryWorkload, type DeliveryWorkloadParams } from './workload.js';
 
@@ -106,7 +111,8 @@ export async function startDeliveryMember(
       framesAtGo = mh.host.counters.framesOut;
       workload.start(performance.now());
       const w = workload;
-      for (const data of early.splice(0)) if (data[8] === phase && !w.done) w.onDeliver(performance.now(), data);
+      for (const data of early.splice(0))
+        if (data[8] === phase && !w.done) w.onDeliver(performance.now(), data);
       if (w.done) finish();
       // A refused multicast (too many in flight) is retried soon, not only on the next delivery.
       retry = setInterval(() => workload?.flush(), 2);

@@ -2,8 +2,13 @@
  * One cell of the message-delivery experiment: n member processes running one stack with one
  * signature algorithm, the paper's application on each, and the mean of their elapsed times.
  */
-import { rsaBits, generateRsaKeyPair, type RsaKeyPair, type SignatureAlgorithm } from '../../crypto/rsa-suite.js';
-import { freshCluster, launchGroup } from '../launch.js';
+import {
+  rsaBits,
+  generateRsaKeyPair,
+  type RsaKeyPair,
+  type SignatureAlgorithm,
+} from '../../crypto/rsa-suite.js';
+import { freshCluster, launchMembers } from '../launch.js';
 import type { DeliveryMemberResult, DeliverySetup, DeliveryStack } from './delivery-member.js';
 import type { DeliveryWorkloadParams } from './workload.js';
 
@@ -62,7 +67,7 @@ export async function runDeliveryCell(
         ? undefined
         : { self: rsa[i] as RsaKeyPair, peers: rsa.map((p) => ({ id: p.id, publicDer: p.publicDer })) },
   }));
-  const group = await launchGroup(setups);
+  const group = await launchMembers(setups);
   try {
     // Phase 0 warms the JIT up (a C stack like the paper's has no such transient); phase 1 counts.
     let results: DeliveryMemberResult[] = [];

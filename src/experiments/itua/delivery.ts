@@ -10,7 +10,12 @@ import { markdownTable } from '../../report/markdown.js';
 import { lineChart } from '../../report/svg-chart.js';
 import { cell, median, runExperiment, type CellOutcome, type ExperimentFiles } from '../framework.js';
 import type { DeliveryStack } from './delivery-member.js';
-import { runDeliveryCell, type DeliveryCell, type DeliveryCellResult, type DeliveryCrypto } from './delivery-run.js';
+import {
+  runDeliveryCell,
+  type DeliveryCell,
+  type DeliveryCellResult,
+  type DeliveryCrypto,
+} from './delivery-run.js';
 import { defaultWorkload, type DeliveryWorkloadParams } from './workload.js';
 
 export interface DeliveryOptions {
@@ -79,7 +84,12 @@ export async function runDeliveryExperiment(o: DeliveryOptions): Promise<Experim
 type Outcome = CellOutcome<DeliveryCell, DeliveryCellResult>;
 
 /** The median over repetitions of one measure of one series at one n (NaN when every rep failed). */
-function pick(outcomes: readonly Outcome[], s: Series, n: number, f: (r: DeliveryCellResult) => number): number {
+function pick(
+  outcomes: readonly Outcome[],
+  s: Series,
+  n: number,
+  f: (r: DeliveryCellResult) => number,
+): number {
   const rs = outcomes.filter((x) => x.cell.stack === s.stack && x.cell.crypto === s.crypto && x.cell.n === n);
   return median(rs.flatMap((x) => (x.result === undefined ? [] : [f(x.result)])));
 }
@@ -149,10 +159,19 @@ function deliveryFigures(o: DeliveryOptions, outcomes: readonly Outcome[]): Expe
       logY,
     });
   return [
-    { suffix: 'fig5a', svg: chart('Fig. 5(a) reliable multicast', signed.map((crypto) => ({ stack: 'rm', crypto }))) },
+    {
+      suffix: 'fig5a',
+      svg: chart(
+        'Fig. 5(a) reliable multicast',
+        signed.map((crypto) => ({ stack: 'rm', crypto })),
+      ),
+    },
     {
       suffix: 'fig5b',
-      svg: chart('Fig. 5(b) reliable multicast + total order', signed.map((crypto) => ({ stack: 'rm-total', crypto }))),
+      svg: chart(
+        'Fig. 5(b) reliable multicast + total order',
+        signed.map((crypto) => ({ stack: 'rm-total', crypto })),
+      ),
     },
     {
       suffix: 'fig5c',
@@ -187,8 +206,12 @@ function deliveryMarkdown(o: DeliveryOptions, outcomes: readonly Outcome[]): str
       ...series.map((s) => cell(pick(outcomes, s, n, (r) => r.elapsedMs))),
     ]),
   );
-  const at = (stack: DeliveryStack, crypto: DeliveryCrypto, n: number, f = (r: DeliveryCellResult) => r.elapsedMs) =>
-    pick(outcomes, { stack, crypto }, n, f);
+  const at = (
+    stack: DeliveryStack,
+    crypto: DeliveryCrypto,
+    n: number,
+    f = (r: DeliveryCellResult) => r.elapsedMs,
+  ) => pick(outcomes, { stack, crypto }, n, f);
   const share = (n: number) => at('rm-total', 'ed25519', n, (r) => r.cryptoMs / r.elapsedMs);
   const ratios = markdownTable(
     [

@@ -1,0 +1,181 @@
+/**
+ * One run of the membership experiment: a group of n member processes over TCP, some traffic,
+ * the scenario's faults, and the time each correct member takes to install a view without every
+ * faulty member, measured as the paper does (seed 003, "Results for Group Membership"): from the
+ * moment the fault is detected (f+1 members suspect it) to the installation, averaged over the
+ * correct members. Times are wall-clock milliseconds, comparable between processes of one machine.
+ */
+import { maxFaults } from '../../core/quorum.js';
+import { launchGroup, type GroupHandle } from '../../runtime/group/launch.js';
+import { freshCluster, launchMembers, RunFailed } from '../launch.js';
+import type { CrashMembershipSetup, TimedMembershipEvent } from './crash-membership-member.js';
+import { nodeOf, type Scenario } from './membership-scenarios.js';
+
+/** itua: the full stack (the paper's gmp-reliable-total); itua-nocrypto: its dummy_crypt; crash-only: C-Ensemble. */
+export type MembershipStack = 'itua' | 'itua-nocrypto' | 'crash-only';
+export type TimeoutSetting = 'paper' | 'ours';
+
+/** The paper's 4-second timeouts, as overrides of the membership layer's tuning (by name). */
+export const PAPER_TIMEOUTS: Readonly<Record<string, number>> = {
+  newViewTimeoutMs: 4_000,
+  commitTimeoutMs: 4_000,
+  readyTimeoutMs: 4_000,
+  stabilizeTimeoutMs: 4_000,
+  heartbeatTimeoutMs: 4_000,
+};
+
+export interface MembershipCell {
+  readonly stack: MembershipStack;
+  readonly scenario: Scenario;
+  readonly timeouts: TimeoutSetting;
+  readonly n: number;
+}
+
+export interface MembershipCellResult {
+  /** Mean over correct members of installation minus detection. */
+  readonly installMs: number;
+  /** Mean over correct members of installation minus the injection of the first fault. */
+  readonly sinceInjectMs: number;
+  /** Views installed after view 0 at a correct member (more than one: transitional views). */
+  readonly views: number;
+}
+
+interface Timed {
+  readonly id: number;
+  readonly atMs: number;
+}
+
+const wallMs = () => performance.timeOrigin + performance.now();
+
+/** Detection: the time by which f+1 correct members suspected a faulty one (one, for crash-only). */
+function detectedAt(suspicions: readonly Timed[], quorum: number, injectAt: number): number {
+  const first = new Map<number, number>();
+  for (const s of suspicions) if (s.atMs >= injectAt && !first.has(s.id)) first.set(s.id, s.atMs);
+  const times = [...first.values()].sort((a, b) => a - b);
+  return times[Math.min(quorum, times.length) - 1] ?? injectAt;
+}
+
+function summarize(
+  installs: readonly Timed[],
+  detect: number,
+  injectAt: number,
+  views: number,
+): MembershipCellResult {
+  const mean = (f: (t: Timed) => number) => installs.reduce((a, t) => a + f(t), 0) / installs.length;
+  return { installMs: mean((t) => t.atMs - detect), sinceInjectMs: mean((t) => t.atMs - injectAt), views };
+}
+
+async function waitUntil(done: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const until = wallMs() + timeoutMs;
+  while (!done()) {
+    if (wallMs() > until) throw new RunFailed(`${what} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export async function runMembershipCell(
+  c: MembershipCell,
+  runTimeoutMs: number,
+): Promise<MembershipCellResult> {
+  return c.stack === 'crash-only' ? runCrashOnly(c, runTimeoutMs) : runItua(c, runTimeoutMs);
+}
+
+async function runItua(c: MembershipCell, runTimeoutMs: number): Promise<MembershipCellResult> {
+  const g = await launchGroup({
+    n: c.n,
+    crypto: c.stack === 'itua' ? 'real' : 'none',
+    tuning: c.timeouts === 'paper' ? PAPER_TIMEOUTS : undefined,
+  });
+  try {
+    const faulty = c.scenario.faults.map((x) => nodeOf(x.role, c.n));
+    const correct = g.members.map((m) => m.id).filter((id) => !faulty.includes(id));
+    // The paper's scenario: the group multicasts for a few rounds before the faults strike.
+    await traffic(
+      g,
+      g.members.map((m) => m.id),
+      3,
+    );
+    const injectAt = wallMs();
+    for (const { role, fault } of c.scenario.faults) await g.inject(nodeOf(role, c.n), [fault]);
+    // Some traffic after the faults: a mutant member must multicast to be caught, and an
+    // order-impeding one is caught when the others' ordered messages wait for its null messages.
+    void traffic(
+      g,
+      g.members.map((m) => m.id).filter((id) => g.members[id]?.running === true),
+      2,
+    ).catch(() => {});
+    const excludesAll = (members: readonly number[]) => faulty.every((f) => !members.includes(f));
+    const install = (id: number) =>
+      g.members[id]?.reports.find((t) => t.report.kind === 'view' && excludesAll(t.report.view.members));
+    await waitUntil(
+      () => correct.every((id) => install(id) !== undefined),
+      runTimeoutMs,
+      'no view without the faulty members',
+    );
+    const suspicions = correct.flatMap((id) =>
+      (g.members[id]?.reports ?? [])
+        .filter((t) => t.report.kind === 'suspect' && faulty.includes(t.report.node))
+        .map((t) => ({ id, atMs: t.atMs })),
+    );
+    const installs = correct.map((id) => ({ id, atMs: install(id)?.atMs ?? NaN }));
+    const views =
+      (g.members[correct[0] ?? 0]?.reports ?? []).filter((t) => t.report.kind === 'view').length - 1;
+    return summarize(
+      installs,
+      detectedAt(suspicions, maxFaults('byzantine', c.n) + 1, injectAt),
+      injectAt,
+      views,
+    );
+  } finally {
+    await g.stop();
+  }
+}
+
+async function traffic(g: GroupHandle, ids: readonly number[], perMember: number): Promise<void> {
+  await Promise.all(
+    ids.flatMap((id) =>
+      Array.from({ length: perMember }, (_, i) => g.members[id]?.multicast(Uint8Array.of(id, i), 'total')),
+    ),
+  );
+}
+
+async function runCrashOnly(c: MembershipCell, runTimeoutMs: number): Promise<MembershipCellResult> {
+  const cluster = await freshCluster(c.n, 'none');
+  const setups: CrashMembershipSetup[] = cluster.privates.map((self) => ({
+    kind: 'crash-membership',
+    spec: cluster.spec,
+    self,
+    tuning: c.timeouts === 'paper' ? { suspectMs: 4_000 } : undefined,
+  }));
+  const group = await launchMembers(setups);
+  const events: TimedMembershipEvent[] = [];
+  group.children.forEach((child) =>
+    child.on('message', (m: TimedMembershipEvent) => m.kind === 'cm-event' && events.push(m)),
+  );
+  try {
+    const faulty = c.scenario.faults.map((x) => nodeOf(x.role, c.n));
+    const correct = cluster.privates.map((p) => p.id).filter((id) => !faulty.includes(id));
+    // Every member hears every other before the crash (the paper injects after rounds of traffic).
+    await new Promise((r) => setTimeout(r, 400));
+    const injectAt = wallMs();
+    for (const id of faulty) group.send(id, { kind: 'crash' });
+    const excludesAll = (e: TimedMembershipEvent) =>
+      e.event.kind === 'view' &&
+      faulty.every((f) => !(e.event.kind === 'view' && e.event.view.members.includes(f)));
+    const install = (id: number) => events.find((e) => e.id === id && excludesAll(e));
+    await waitUntil(
+      () => correct.every((id) => install(id) !== undefined),
+      runTimeoutMs,
+      'no view without the crashed members',
+    );
+    const suspicions = events.filter((e) => e.event.kind === 'suspected' && correct.includes(e.id));
+    const wrong = suspicions.find((e) => e.event.kind === 'suspected' && correct.includes(e.event.node));
+    if (wrong !== undefined)
+      throw new RunFailed(`member ${wrong.id} suspected a correct member (the machine is too loaded)`);
+    const installs = correct.map((id) => ({ id, atMs: install(id)?.atMs ?? NaN }));
+    const views = events.filter((e) => e.id === correct[0] && e.event.kind === 'view').length - 1;
+    return summarize(installs, detectedAt(suspicions, 1, injectAt), injectAt, views);
+  } finally {
+    await group.stop();
+  }
+}
