@@ -14,6 +14,8 @@ import {
   runMembershipExperiment,
   type TimeoutSetting,
 } from '../../experiments/itua/membership.js';
+import type { MembershipStack } from '../../experiments/itua/membership-run.js';
+import { SCENARIOS } from '../../experiments/itua/membership-scenarios.js';
 import { int, oneOf, positive } from '../parse.js';
 
 const names = ['itua-delivery', 'itua-membership'] as const;
@@ -27,6 +29,7 @@ interface ExperimentFlags {
   rounds?: number;
   timeouts?: TimeoutSetting[];
   faults?: string[];
+  stacks?: MembershipStack[];
   runTimeout?: number;
   progress: boolean;
 }
@@ -77,8 +80,15 @@ export function registerExperiment(program: Command): void {
       'itua-membership: paper (4 s), ours, or both',
       listOf(['paper', 'ours'] as const),
     )
-    .option('--faults <list>', 'itua-membership: fault scenarios to run (default: all)', (v: string) =>
-      v.split(','),
+    .option(
+      '--faults <list>',
+      `itua-membership: fault scenarios (default all: ${SCENARIOS.map((x) => x.name).join(', ')})`,
+      listOf(SCENARIOS.map((x) => x.name)),
+    )
+    .option(
+      '--stacks <list>',
+      'itua-membership: itua, itua-nocrypto, crash-only',
+      listOf(['itua', 'itua-nocrypto', 'crash-only'] as const),
     )
     .option('--run-timeout <seconds>', 'give up on one run after this long', positive)
     .option('--no-progress', 'no progress line on stderr')
@@ -113,6 +123,7 @@ function membership(flags: ExperimentFlags): Promise<ExperimentFiles> {
     reps: flags.reps ?? d.reps,
     timeouts: flags.timeouts ?? d.timeouts,
     scenarios: flags.faults ?? d.scenarios,
+    stacks: flags.stacks ?? d.stacks,
     runTimeoutMs: flags.runTimeout === undefined ? d.runTimeoutMs : flags.runTimeout * 1000,
     progress: flags.progress,
   });

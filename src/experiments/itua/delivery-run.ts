@@ -31,6 +31,8 @@ export interface DeliveryCellResult extends DeliveryCell {
   readonly verifies: number;
   readonly suspicions: number;
   readonly framesOut: number;
+  /** Multicasts of all members in the measured run. */
+  readonly multicasts: number;
 }
 
 /** RSA keys are slow to make (RSA-2048 especially): made once per size and member, reused by every run. */
@@ -96,5 +98,6 @@ function summarize(cell: DeliveryCell, rs: readonly DeliveryMemberResult[]): Del
     verifies: rs.reduce((a, r) => a + r.verifies, 0),
     suspicions: rs.reduce((a, r) => a + r.suspicions, 0),
     framesOut: rs.reduce((a, r) => a + r.framesOut, 0),
+    multicasts: rs.reduce((a, r) => a + r.multicasts, 0),
   };
 }

@@ -118,8 +118,9 @@ async function runItua(c: MembershipCell, runTimeoutMs: number): Promise<Members
         .map((t) => ({ id, atMs: t.atMs })),
     );
     const installs = correct.map((id) => ({ id, atMs: install(id)?.atMs ?? NaN }));
-    const views =
-      (g.members[correct[0] ?? 0]?.reports ?? []).filter((t) => t.report.kind === 'view').length - 1;
+    const views = (g.members[correct[0] ?? 0]?.reports ?? []).filter(
+      (t) => t.report.kind === 'view' && t.report.view.id > 0,
+    ).length;
     return summarize(
       installs,
       detectedAt(suspicions, maxFaults('byzantine', c.n) + 1, injectAt),
@@ -173,7 +174,9 @@ async function runCrashOnly(c: MembershipCell, runTimeoutMs: number): Promise<Me
     if (wrong !== undefined)
       throw new RunFailed(`member ${wrong.id} suspected a correct member (the machine is too loaded)`);
     const installs = correct.map((id) => ({ id, atMs: install(id)?.atMs ?? NaN }));
-    const views = events.filter((e) => e.id === correct[0] && e.event.kind === 'view').length - 1;
+    const views = events.filter(
+      (e) => e.id === correct[0] && e.event.kind === 'view' && e.event.view.id > 0,
+    ).length;
     return summarize(installs, detectedAt(suspicions, 1, injectAt), injectAt, views);
   } finally {
     await group.stop();
