@@ -112,25 +112,33 @@ describe('group checkers', () => {
     assert.deepEqual(judge([[s('ORDER_STALL', 1), 3_500]]), ['accuracy']);
   });
 
-  it('outcome: partial delivery, undelivered multicasts and undetected faults are reported at the end', () => {
+  it('outcome: partial delivery, undelivered multicasts and faulty members not excluded are reported at the end', () => {
     const o = new Outcome({
       n: 4,
       isCorrect: (r) => !byzantine.has(r),
-      livenessApplies: true,
       required: new Map([[3, 'EQUIVOCATION']]),
     });
+    const view = (member: number, id: number, members: number[]): GroupObservation => ({
+      kind: 'view',
+      member,
+      view: id,
+      members,
+      left: [],
+      transitional: false,
+    });
+    for (const m of [0, 1, 2]) o.observe(view(m, 0, [0, 1, 2, 3]));
     const end = { isUp: () => true, issuedAll: true, now: 8_000, stableAtMs: 2_000 };
     for (const e of [mc(0, 0), mc(0, 1), dv(0, 0, 1, 0), dv(1, 0, 1, 0), dv(2, 0, 1, 0), dv(0, 3, 1, 0)])
       o.observe(e);
-    for (const m of [0, 1]) o.observe({ kind: 'suspect', member: m, suspect: 3, code: 'EQUIVOCATION' });
+    for (const m of [0, 1]) o.observe(view(m, 1, [0, 1, 2]));
     assert.equal(o.isComplete(end), false);
     assert.deepEqual(
       o.finish(end).map((v) => v.invariant),
-      ['agreement', 'liveness', 'detection'],
+      ['agreement', 'liveness', 'membership-liveness'],
     );
     for (const m of [0, 1, 2]) o.observe(dv(m, 0, 2, 1));
     for (const m of [1, 2]) o.observe(dv(m, 3, 1, 0));
-    o.observe({ kind: 'suspect', member: 2, suspect: 3, code: 'EQUIVOCATION' });
+    o.observe(view(2, 1, [0, 1, 2]));
     assert.equal(o.isComplete(end), true);
     assert.deepEqual(o.finish(end), []);
     o.observe({ kind: 'crash', member: 1 });

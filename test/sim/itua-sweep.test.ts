@@ -1,8 +1,9 @@
-// Proves the ITUA stack keeps seed 003's properties in seeded group worlds: sweeps at n = 4 and
-// n = 7, fault-free, over lossy, duplicating, partitioned networks, with mutant, impede-total-order,
-// silent, replaying and malformed members and with crashes, all pass every checker (integrity,
-// FIFO, total order, agreement, accuracy, liveness where it applies, and detection of each fault
-// that must be detected, by every correct member); and a seed replays event for event.
+// Proves the ITUA group members keep seed 003's properties in seeded group worlds: sweeps at n = 4
+// and n = 7, fault-free, over lossy, duplicating, partitioned networks, with mutant,
+// impede-total-order, silent, replaying and malformed members and with crashes, all pass every
+// checker (integrity, FIFO, total order, agreement, accuracy, liveness, the membership properties
+// and view synchrony, and every faulty member whose fault shows excluded); and a seed replays
+// event for event. Table III's faults have their own sweeps (itua-membership-sweep.test.ts).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GroupWorld } from '../../src/sim/group/world.js';
@@ -30,25 +31,27 @@ describe('itua group worlds, n = 4', () => {
   });
 
   it('lossy, duplicating, partitioned networks that heal, with a mix of FIFO and total order', () => {
+    // A correct member cut off for long may be removed before the network stabilizes; the
+    // checkers judge the others. Most runs keep everyone.
     const r = sweep({ n: 4, seeds: 60, guarantee: 'mixed', ...lossy });
-    assert.equal(r.deliveries, r.multicasts * 4);
+    assert.ok(r.deliveries >= r.multicasts * 3);
   });
 
-  it('a mutant member is suspected by every correct member, and the order goes on', () => {
+  it('a mutant member is suspected and excluded, and the order goes on', () => {
     const r = sweep({ n: 4, seeds: 40, byzantine: '1:mutant', ...lossy });
-    assert.ok(r.suspicions >= 3 * r.runs);
+    assert.ok(r.suspicions >= 2 * r.runs);
   });
 
   it('a mutant member is found by all through one victim’s proof, under FIFO only', () => {
     sweep({ n: 4, seeds: 20, byzantine: '2:mutant', guarantee: 'fifo', loss: 0.1 });
   });
 
-  it('a member that impedes the total order is suspected by every correct member', () => {
+  it('a member that impedes the total order is suspected by f+1 and excluded, and the order goes on', () => {
     const r = sweep({ n: 4, seeds: 40, byzantine: '3:impede-total-order', loss: 0.1 });
-    assert.ok(r.suspicions >= 3 * r.runs);
+    assert.ok(r.suspicions >= 2 * r.runs);
   });
 
-  it('a crashed member and a silent member are found by their missing stability arrays', () => {
+  it('a crashed member and a silent member are found by their silence and excluded', () => {
     sweep({ n: 4, seeds: 20, crashes: true, guarantee: 'fifo', ...lossy });
     sweep({ n: 4, seeds: 15, byzantine: '0:silent', loss: 0.05 });
   });
@@ -62,10 +65,10 @@ describe('itua group worlds, n = 4', () => {
 describe('itua group worlds, n = 7', () => {
   it('fault-free over a lossy, partitioned network', () => {
     const r = sweep({ n: 7, seeds: 20, ...lossy });
-    assert.equal(r.deliveries, r.multicasts * 7);
+    assert.ok(r.deliveries >= r.multicasts * 5);
   });
 
-  it('a mutant and a member impeding the order at once: both suspected by every correct member', () => {
+  it('a mutant and a member impeding the order at once: both excluded', () => {
     sweep({ n: 7, seeds: 20, byzantine: '2:mutant,5:impede-total-order', loss: 0.1, partitions: true });
   });
 

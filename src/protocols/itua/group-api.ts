@@ -21,6 +21,10 @@ export type GroupEvent =
       readonly sender: NodeId;
       readonly guarantee: Guarantee;
       readonly data: Uint8Array;
+      /** The sender's reliable sequence number in `view` (from 1), for checkers and operators. */
+      readonly seq?: number;
+      /** The born-order number of a totally ordered message in `view`. */
+      readonly order?: number;
     }
   /**
    * A view was installed. `transitional` marks the paper's transitional view: the members that

@@ -70,9 +70,52 @@ export type SuspectCode =
   | 'ORDER_NOT_INCREASING'
   | 'ORDER_SKIP_TOO_FAR'
   | 'STABILITY_TIMEOUT'
-  | 'ORDER_STALL';
+  | 'ORDER_STALL'
+  // The membership layer's (membership/validate.ts, membership/agreement.ts):
+  | 'BAD_NEW_VIEW'
+  | 'BAD_COMMIT'
+  | 'BAD_MEMBERSHIP'
+  | 'HEARTBEAT_TIMEOUT'
+  | 'NEW_VIEW_TIMEOUT'
+  | 'COMMIT_TIMEOUT'
+  | 'READY_TIMEOUT'
+  | 'STABILIZE_TIMEOUT'
+  | 'LEFT';
 
-export const TIMEOUT_CODES: ReadonlySet<SuspectCode> = new Set(['STABILITY_TIMEOUT', 'ORDER_STALL']);
+/** Every code, in a fixed order: a Suspect message carries a code as its index here. */
+export const SUSPECT_CODES: readonly SuspectCode[] = [
+  'EQUIVOCATION',
+  'BAD_SIGNATURE',
+  'BAD_CERTIFICATE',
+  'BAD_PROOF',
+  'MALFORMED',
+  'NOT_SENDER',
+  'BAD_BODY',
+  'ORDER_NOT_IN_PARTITION',
+  'ORDER_NOT_INCREASING',
+  'ORDER_SKIP_TOO_FAR',
+  'STABILITY_TIMEOUT',
+  'ORDER_STALL',
+  'BAD_NEW_VIEW',
+  'BAD_COMMIT',
+  'BAD_MEMBERSHIP',
+  'HEARTBEAT_TIMEOUT',
+  'NEW_VIEW_TIMEOUT',
+  'COMMIT_TIMEOUT',
+  'READY_TIMEOUT',
+  'STABILIZE_TIMEOUT',
+  'LEFT',
+];
+
+export const TIMEOUT_CODES: ReadonlySet<SuspectCode> = new Set<SuspectCode>([
+  'STABILITY_TIMEOUT',
+  'ORDER_STALL',
+  'HEARTBEAT_TIMEOUT',
+  'NEW_VIEW_TIMEOUT',
+  'COMMIT_TIMEOUT',
+  'READY_TIMEOUT',
+  'STABILIZE_TIMEOUT',
+]);
 
 /** The paper's `suspect(rank, reason)`: what the membership layer consumes. */
 export interface SuspectReason extends Evidence {

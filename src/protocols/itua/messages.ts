@@ -44,7 +44,7 @@ export type SignedDigest = Infer<typeof signedDigestSchema>;
 export const certEntrySchema = struct('CertEntry', { rank, sig });
 export type CertEntry = Infer<typeof certEntrySchema>;
 
-export const ituaSchema = union('Itua', {
+export const ituaVariants = {
   /** Phase 1: the sender multicasts its signed digest of {m, i, s}. */
   'rm-digest': [1, { view, sender: rank, seq, digest, sig }],
   /** Phase 2: a member's signed reply to a digest, sent back to the sender. */
@@ -78,7 +78,9 @@ export const ituaSchema = union('Itua', {
       sig,
     },
   ],
-});
+} as const;
+
+export const ituaSchema = union('Itua', ituaVariants);
 
 export type ItuaMessage = Infer<typeof ituaSchema>;
 export type DigestMessage = Extract<ItuaMessage, { kind: 'rm-digest' }>;

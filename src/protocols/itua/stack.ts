@@ -123,6 +123,27 @@ export class ItuaStack implements Protocol<ItuaMessage, ItuaTimer> {
     return this.reliable.deliveredCounts();
   }
 
+  /** The membership layer ends this view: deliver nothing more until `flush` (seed 003, Sync layer). */
+  block(): void {
+    this.total.block();
+  }
+
+  /**
+   * Message stabilization: `reporter` says it holds `counts` messages of each sender. The Reliable
+   * layer learns what exists and who holds it, and fetches what it lacks with NAKs.
+   */
+  expect(reporter: Rank, counts: readonly number[]): void {
+    if (reporter === this.self || reporter >= this.view.members.length) return;
+    this.reliable.onRequest({ kind: 'report', reporter, received: counts });
+    this.drain();
+  }
+
+  /** Deliver everything up to the agreed cut (view synchrony); see Total.flush. */
+  flush(cut: readonly number[]): void {
+    this.total.flush(cut);
+    this.drain();
+  }
+
   /** Where every layer's suspicion leaves the stack: the membership layer's input. */
   private onSuspicion(reason: SuspectReason): void {
     const node = this.view.members[reason.rank];

@@ -75,6 +75,8 @@ export class Total implements Layer<ReliableDelivery, TotalRequest, TotalTimer> 
   private readonly stallSuspected: boolean[];
   private outstanding = 0;
   private nullArmed = false;
+  /** A view change is under way: nothing more is delivered except by `flush` (seed 003, Sync layer). */
+  private blocked = false;
 
   constructor(
     private readonly env: LayerEnv<never, TotalOut, TotalTimer>,
@@ -115,7 +117,7 @@ export class Total implements Layer<ReliableDelivery, TotalRequest, TotalTimer> 
   }
 
   onTimer(t: TotalTimer): void {
-    if (t.view !== this.env.view.id) return;
+    if (t.view !== this.env.view.id || this.blocked) return;
     if (t.kind === 'to.null') {
       this.nullArmed = false;
       if (this.nullNeeded() && this.outstanding < this.tuning.pendingMax) {
@@ -171,8 +173,38 @@ export class Total implements Layer<ReliableDelivery, TotalRequest, TotalTimer> 
     return { seq: d.seq, kind: 'ordered', order: body.order, data: body.data };
   }
 
+  /** Stop delivering and stop watching the order: the membership layer ends this view. */
+  block(): void {
+    this.blocked = true;
+  }
+
+  /**
+   * View synchrony: deliver every message up to the agreed cut (per sender, a sequence number),
+   * without waiting for anyone's numbers: every correct member holds the same messages below the
+   * cut, so delivering the ordered ones by number, each sender's in FIFO order, gives every
+   * correct member the same sequence. What lies above the cut is dropped with this view.
+   */
+  flush(cut: readonly number[]): void {
+    const within = (i: number): boolean => {
+      const head = (this.queues[i] as Item[])[0];
+      return head !== undefined && head.seq <= (cut[i] ?? 0);
+    };
+    for (;;) {
+      for (let i = 0; i < this.n; i++) {
+        while (within(i) && ((this.queues[i] as Item[])[0] as Item).kind !== 'ordered') this.consume(i);
+      }
+      let best: Rank | undefined;
+      for (let i = 0; i < this.n; i++) {
+        if (within(i) && (best === undefined || this.headOrder(i) < this.headOrder(best))) best = i;
+      }
+      if (best === undefined) return;
+      this.consume(best);
+    }
+  }
+
   /** Deliver all that can be: heads that need no order, then the lowest number once nobody can undercut it. */
   private drain(): void {
+    if (this.blocked) return;
     for (;;) {
       for (let i = 0; i < this.n; i++) {
         const q = this.queues[i] as Item[];

@@ -18,14 +18,32 @@
 import { bodyCodec, messageDigest, signDigest, type ItuaMessage } from '../../protocols/itua/index.js';
 import type { AdversaryContext, Behaviour, Outgoing } from './behaviour.js';
 import type { BehaviourFactory } from './index.js';
+import {
+  badCommit,
+  badNewView,
+  commitTimeout,
+  impedeStabilization,
+  newViewTimeout,
+  readyToSwitchTimeout,
+} from './itua-membership.js';
 
 function decode(ctx: AdversaryContext, out: Outgoing): ItuaMessage | undefined {
   const r = ctx.codec.decode(out.bytes);
   return r.ok ? (r.value as ItuaMessage) : undefined;
 }
 
-function rankOf(ctx: AdversaryContext): number {
-  return ctx.replicas.indexOf(ctx.self);
+/**
+ * A member's rank changes from view to view, and frames do not name their sender; but every
+ * `rm-digest` a member sends is its own (phase 1 has no relays), so it tells the member's rank in
+ * its view. One map per corrupt member (behaviours are made per member).
+ */
+function ownRanks(): (ctx: AdversaryContext, m: ItuaMessage | undefined) => number | undefined {
+  const byView = new Map<number, number>();
+  return (ctx, m) => {
+    if (m === undefined) return undefined;
+    if (m.kind === 'rm-digest') byView.set(m.view, m.sender);
+    return byView.get(m.view) ?? (m.view === 0 ? ctx.replicas.indexOf(ctx.self) : undefined);
+  };
 }
 
 /** How many later frames to its victim each lie rides along with, so that loss does not swallow it. */
@@ -34,11 +52,13 @@ const LIE_REPEATS = 8;
 /** A mutant keeps the lies it told, per victim, to tell them again (one behaviour per member). */
 export function ituaMutant(): Behaviour {
   const lies = new Map<number, { bytes: Uint8Array; left: number }[]>();
+  const rankIn = ownRanks();
   return {
     name: 'mutant',
     rewrite(ctx, out) {
       const again = retell(lies, out);
-      const lie = lieFor(ctx, out);
+      const m = decode(ctx, out);
+      const lie = lieFor(ctx, out, m, rankIn(ctx, m));
       if (lie === undefined) return [out, ...again];
       const told = lies.get(out.to) ?? [];
       told.push({ bytes: lie, left: LIE_REPEATS });
@@ -66,34 +86,47 @@ function retell(lies: Map<number, { bytes: Uint8Array; left: number }[]>, out: O
  * other multicast has one, a different member each time, so at n >= 7 some members learn of the
  * lie only from a victim's proof, and a crashed victim does not hide it for good.
  */
-function lieFor(ctx: AdversaryContext, out: Outgoing): Uint8Array | undefined {
-  const m = decode(ctx, out);
-  const self = rankOf(ctx);
+function lieFor(
+  ctx: AdversaryContext,
+  out: Outgoing,
+  m: ItuaMessage | undefined,
+  self: number | undefined,
+): Uint8Array | undefined {
   if (m?.kind !== 'rm-digest' || m.sender !== self || m.seq % 2 !== 1) return undefined;
-  const others = ctx.replicas.map((_, r) => r).filter((r) => r !== self);
+  const others = ctx.replicas.filter((node) => node !== ctx.self);
   const victim = others[((m.seq - 1) / 2) % others.length];
-  if (victim === undefined || ctx.replicas[victim] !== out.to) return undefined;
+  if (victim === undefined || victim !== out.to) return undefined;
   // The same other message every time, so the victim sees one lie, consistently.
   const body = bodyCodec.encode({
     kind: 'fifo',
-    data: Uint8Array.of(0x6d, self, m.seq & 0xff, (m.seq >> 8) & 0xff),
+    data: Uint8Array.of(0x6d, self & 0xff, m.seq & 0xff, (m.seq >> 8) & 0xff),
   });
   const id = { view: m.view, sender: m.sender, seq: m.seq };
   const signed = signDigest(ctx.crypto, id, messageDigest(ctx.crypto, id, body));
   return ctx.codec.encode({ ...m, ...signed });
 }
 
-export const impedeTotalOrder: Behaviour = {
-  name: 'impede-total-order',
-  rewrite(ctx, out) {
-    const m = decode(ctx, out);
-    if (m?.kind !== 'rm-message' || m.sender !== rankOf(ctx)) return [out];
-    const body = bodyCodec.decode(m.body);
-    return body.ok && body.value.kind === 'null' ? [] : [out];
-  },
-};
+export function impedeTotalOrder(): Behaviour {
+  const rankIn = ownRanks();
+  return {
+    name: 'impede-total-order',
+    rewrite(ctx, out) {
+      const m = decode(ctx, out);
+      const self = rankIn(ctx, m);
+      if (m?.kind !== 'rm-message' || m.sender !== self) return [out];
+      const body = bodyCodec.decode(m.body);
+      return body.ok && body.value.kind === 'null' ? [] : [out];
+    },
+  };
+}
 
 export const ituaBehaviours: Readonly<Record<string, BehaviourFactory>> = {
   mutant: () => ituaMutant(),
-  'impede-total-order': () => impedeTotalOrder,
+  'impede-total-order': () => impedeTotalOrder(),
+  'bad-new-view': () => badNewView,
+  'new-view-timeout': () => newViewTimeout,
+  'bad-commit': () => badCommit,
+  'commit-timeout': () => commitTimeout,
+  'ready-to-switch-timeout': () => readyToSwitchTimeout,
+  'impede-stabilization': () => impedeStabilization,
 };

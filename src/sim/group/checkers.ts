@@ -42,7 +42,7 @@ export function integrityChecker(): GroupChecker {
       const o = correctDelivery(obs, ctx);
       if (o === undefined) return undefined;
       const d = o.delivery;
-      const bySeq = `${o.member}|${d.sender}:${d.seq}`;
+      const bySeq = `${o.member}|${o.view ?? 0}/${d.sender}:${d.seq}`;
       if (seen.has(bySeq)) return `member ${o.member} delivered ${d.sender}:${d.seq} twice`;
       seen.add(bySeq);
       if (!ctx.isCorrect(d.sender)) return undefined;
@@ -69,9 +69,11 @@ export function fifoChecker(): GroupChecker {
       if (o === undefined) return undefined;
       const d = o.delivery;
       const key = `${o.member}|${d.sender}`;
-      const prev = lastSeq.get(key) ?? 0;
+      // Sequence numbers start again in every view; application indexes never do.
+      const seqKey = `${key}|${o.view ?? 0}`;
+      const prev = lastSeq.get(seqKey) ?? 0;
       if (d.seq <= prev) return `member ${o.member} delivered ${d.sender}:${d.seq} after ${d.sender}:${prev}`;
-      lastSeq.set(key, d.seq);
+      lastSeq.set(seqKey, d.seq);
       const id = parseAppData(d.data);
       if (!ctx.isCorrect(d.sender) || id === undefined) return undefined;
       const prevIndex = lastIndex.get(key) ?? -1;
@@ -93,7 +95,7 @@ export function totalOrderChecker(): GroupChecker {
     observe(obs, ctx) {
       const o = correctDelivery(obs, ctx);
       if (o === undefined || o.delivery.guarantee !== 'total') return undefined;
-      const key = `${o.delivery.sender}:${o.delivery.seq}`;
+      const key = `${o.view ?? 0}/${o.delivery.sender}:${o.delivery.seq}`;
       const k = position.get(o.member) ?? 0;
       position.set(o.member, k + 1);
       const ref = reference[k];
@@ -115,7 +117,7 @@ export function contentAgreementChecker(): GroupChecker {
       const o = correctDelivery(obs, ctx);
       if (o === undefined) return undefined;
       const d = o.delivery;
-      const key = `${d.sender}:${d.seq}`;
+      const key = `${o.view ?? 0}/${d.sender}:${d.seq}`;
       const what = `${d.guarantee}/${d.order ?? '-'}/${fingerprint(d.data)}`;
       const first = contents.get(key);
       if (first === undefined) contents.set(key, { what, member: o.member });

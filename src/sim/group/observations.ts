@@ -1,6 +1,7 @@
 /**
- * What a group world reports to its checkers: multicasts the applications made, deliveries and
- * suspicions the stacks output, and crashes. Each carries the virtual time it happened at.
+ * What a group world reports to its checkers: multicasts the applications made, deliveries,
+ * views and suspicions the members output, exclusions, leaves and crashes. Members are named by
+ * node id (view 0's ranks are a permutation of them: plan.ts), and a delivery's sender too.
  */
 import type { GroupDelivery, Guarantee, Rank, SuspectCode } from '../../protocols/itua/index.js';
 
@@ -12,8 +13,26 @@ export type GroupObservation =
       readonly guarantee: Guarantee;
       readonly data: Uint8Array;
     }
-  | { readonly kind: 'deliver'; readonly member: Rank; readonly delivery: GroupDelivery }
+  | {
+      readonly kind: 'deliver';
+      readonly member: Rank;
+      /** The view it was delivered in (0 when absent). */
+      readonly view?: number;
+      readonly delivery: GroupDelivery;
+    }
   | { readonly kind: 'suspect'; readonly member: Rank; readonly suspect: Rank; readonly code: SuspectCode }
+  | {
+      readonly kind: 'view';
+      readonly member: Rank;
+      readonly view: number;
+      readonly members: readonly Rank[];
+      readonly left: readonly Rank[];
+      readonly transitional: boolean;
+    }
+  /** The member learnt it was removed from the group. */
+  | { readonly kind: 'excluded'; readonly member: Rank }
+  /** The member's application asked to leave the group. */
+  | { readonly kind: 'leave'; readonly member: Rank }
   | { readonly kind: 'crash'; readonly member: Rank };
 
 /** Bytes that open every application multicast: origin rank (u16) and index (u32), big-endian. */

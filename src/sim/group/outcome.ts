@@ -1,15 +1,13 @@
 /**
  * What a group world must have reached by its end, once the network is stable: the properties
- * that say "eventually", judged over the members that are correct and up at the end.
+ * that say "eventually", judged over the members that are correct and still in the group at the
+ * end (not crashed, not left, not excluded).
  *
  * - agreement: every message a correct member delivered is delivered by every correct member;
- * - liveness: every multicast of a correct member is delivered by every correct member. It is
- *   judged only where it can hold without the membership layer (which will exclude faulty
- *   members later in the issue): born order cannot advance past a member that sends nothing, so
- *   when some member is silent, crashed or impedes the order, liveness is judged only for a
- *   FIFO-only workload (`livenessApplies` is false otherwise);
- * - detection: each injected fault that the stack must detect ends with the faulty member
- *   suspected, with the expected code, by every correct member.
+ * - liveness: every multicast of a correct member is delivered by every correct member, totally
+ *   ordered ones included (the membership layer removes whoever stalls the order);
+ * - membership liveness: every faulty member whose fault shows (plan.ts) and every crashed one is
+ *   excluded from the final view of every correct member, and they all end in the same view.
  *
  * The same state tells the world when a run is complete, so runs end as soon as all of it holds.
  */
@@ -19,12 +17,12 @@ import { parseAppData, type GroupObservation } from './observations.js';
 export interface OutcomeConfig {
   readonly n: number;
   isCorrect(rank: Rank): boolean;
-  readonly livenessApplies: boolean;
-  /** Faulty members that must end suspected, and the code each must be suspected with. */
+  /** Faulty members that must end excluded (the code names the fault, for messages). */
   readonly required: ReadonlyMap<Rank, SuspectCode>;
 }
 
 export interface OutcomeContext {
+  /** In the group: not crashed, not left, not excluded. */
   isUp(rank: Rank): boolean;
   /** Every correct member's application has multicast all it had to. */
   readonly issuedAll: boolean;
@@ -37,15 +35,15 @@ export class Outcome {
   private readonly multicasts = new Map<Rank, number[]>();
   /** Per member: `sender#index` of correct senders' messages it delivered. */
   private readonly deliveredIndex: Set<string>[];
-  /** Per (sender:seq) message: the correct members that delivered it. */
+  /** Per (view/sender:seq) message: the correct members that delivered it. */
   private readonly deliverers = new Map<string, Set<Rank>>();
-  /** Per member: `suspect:code` it raised. */
-  private readonly suspected: Set<string>[];
+  /** Per member: the last view it installed (id and members). */
+  private readonly finalView: ({ id: number; members: readonly Rank[] } | undefined)[];
   private readonly required: Map<Rank, SuspectCode>;
 
   constructor(private readonly cfg: OutcomeConfig) {
     this.deliveredIndex = Array.from({ length: cfg.n }, () => new Set<string>());
-    this.suspected = Array.from({ length: cfg.n }, () => new Set<string>());
+    this.finalView = new Array(cfg.n).fill(undefined);
     this.required = new Map(cfg.required);
   }
 
@@ -53,18 +51,18 @@ export class Outcome {
     const { cfg } = this;
     if (obs.kind === 'crash') {
       // A member that crashed is found by its silence, whatever else it was set to do.
-      this.required.set(obs.member, 'STABILITY_TIMEOUT');
-    } else if (obs.kind === 'suspect') {
-      this.suspected[obs.member]?.add(`${obs.suspect}:${obs.code}`);
+      this.required.set(obs.member, 'HEARTBEAT_TIMEOUT');
+    } else if (obs.kind === 'view') {
+      this.finalView[obs.member] = { id: obs.view, members: obs.members };
     } else if (!cfg.isCorrect(obs.member)) {
       return;
     } else if (obs.kind === 'multicast') {
       const list = this.multicasts.get(obs.member) ?? [];
       list.push(obs.index);
       this.multicasts.set(obs.member, list);
-    } else {
+    } else if (obs.kind === 'deliver') {
       const d = obs.delivery;
-      const key = `${d.sender}:${d.seq}`;
+      const key = `${obs.view ?? 0}/${d.sender}:${d.seq}`;
       const set = this.deliverers.get(key) ?? new Set<Rank>();
       set.add(obs.member);
       this.deliverers.set(key, set);
@@ -80,7 +78,7 @@ export class Outcome {
     return (
       this.partial(up, 1).length === 0 &&
       this.undelivered(ctx, up, 1).count === 0 &&
-      this.undetected(up, 1).length === 0
+      this.membership(up, 1).length === 0
     );
   }
 
@@ -95,7 +93,7 @@ export class Outcome {
       });
     }
     const missing = this.undelivered(ctx, up, 3);
-    if (missing.count > 0 || (this.cfg.livenessApplies && !ctx.issuedAll)) {
+    if (missing.count > 0 || !ctx.issuedAll) {
       const issued = ctx.issuedAll ? '' : '; some correct applications could not multicast all they had to';
       found.push({
         invariant: 'liveness',
@@ -106,7 +104,7 @@ export class Outcome {
           issued,
       });
     }
-    for (const m of this.undetected(up, 3)) found.push({ invariant: 'detection', message: m });
+    for (const m of this.membership(up, 3)) found.push({ invariant: 'membership-liveness', message: m });
     return found;
   }
 
@@ -135,7 +133,6 @@ export class Outcome {
   ): { count: number; sample: string[] } {
     const sample: string[] = [];
     let count = 0;
-    if (!this.cfg.livenessApplies) return { count, sample };
     for (const [sender, indexes] of this.multicasts) {
       if (!ctx.isUp(sender)) continue;
       for (const index of indexes) {
@@ -149,14 +146,17 @@ export class Outcome {
     return { count, sample };
   }
 
-  private undetected(up: readonly Rank[], limit: number): string[] {
+  /** Faulty members still in a correct member's view, and correct members in different views. */
+  private membership(up: readonly Rank[], limit: number): string[] {
     const out: string[] = [];
     for (const [faulty, code] of this.required) {
-      const blind = up.filter((m) => m !== faulty && !this.suspected[m]?.has(`${faulty}:${code}`));
-      if (blind.length === 0) continue;
-      out.push(`member ${faulty} not suspected (${code}) by correct members [${blind.join(',')}]`);
-      if (out.length >= limit) break;
+      const keep = up.filter((m) => this.finalView[m]?.members.includes(faulty) ?? true);
+      if (keep.length === 0) continue;
+      out.push(`faulty member ${faulty} (${code}) still in the view of correct members [${keep.join(',')}]`);
+      if (out.length >= limit) return out;
     }
+    const views = new Set(up.map((m) => `${this.finalView[m]?.id}:${this.finalView[m]?.members.join(',')}`));
+    if (views.size > 1) out.push(`correct members ended in different views: ${[...views].join(' | ')}`);
     return out;
   }
 }

@@ -51,6 +51,12 @@ export interface GroupSweepReport {
   /** Application deliveries, summed over members. */
   readonly deliveries: number;
   readonly suspicions: number;
+  /**
+   * View installations (averaged over the correct members of each): how many, how many went
+   * through a transitional view, and the virtual ms each took from its start (f+1 Suspects seen,
+   * or a join asked) to the new view (seed 003, Figures 6 to 9, measure the same span).
+   */
+  readonly installations: { readonly count: number; readonly transitional: number; readonly msMean: number; readonly msMax: number };
   /** Frames handed to stacks, and their rate in wall-clock time. */
   readonly frames: number;
   readonly framesPerSec: number;
@@ -140,6 +146,10 @@ export function runGroupSweep(o: GroupSweepOptions): GroupSweepReport {
     frames: 0,
     decode: 0,
     forged: 0,
+    installs: 0,
+    transitional: 0,
+    installMsSum: 0,
+    installMsMax: 0,
   };
   for (let i = 0; i < o.seeds; i++) {
     const seed = o.seedStart + i;
@@ -150,6 +160,12 @@ export function runGroupSweep(o: GroupSweepOptions): GroupSweepReport {
     totals.frames += result.stats.frames;
     totals.decode += result.stats.decodeRejected;
     totals.forged += result.stats.forgedRejected;
+    for (const i of result.installations) {
+      totals.installs++;
+      if (i.transitional) totals.transitional++;
+      totals.installMsSum += i.ms;
+      totals.installMsMax = Math.max(totals.installMsMax, i.ms);
+    }
     if (result.complete) totals.completed++;
     if (result.violations.length === 0) totals.passed++;
     for (const v of result.violations) {
@@ -176,6 +192,12 @@ export function runGroupSweep(o: GroupSweepOptions): GroupSweepReport {
     multicasts: totals.multicasts,
     deliveries: totals.deliveries,
     suspicions: totals.suspicions,
+    installations: {
+      count: totals.installs,
+      transitional: totals.transitional,
+      msMean: totals.installs === 0 ? 0 : Math.round((totals.installMsSum / totals.installs) * 10) / 10,
+      msMax: Math.round(totals.installMsMax * 10) / 10,
+    },
     frames: totals.frames,
     framesPerSec: Math.round(totals.frames / Math.max(wallSeconds, 1e-9)),
     wallSeconds,

@@ -7,17 +7,15 @@
  * the same run, event for event.
  */
 import { codec as makeCodec, type Codec } from '../../codec/frame.js';
-import { timerId, type Env } from '../../core/env.js';
+import { timerId, type Env, type TimerKey } from '../../core/env.js';
 import { replicaIds, type NodeId } from '../../core/ids.js';
 import { silentLogger } from '../../core/log.js';
 import { SeededRng } from '../../core/rng.js';
 import {
-  createItuaStack,
-  ituaSchema,
-  type GroupDelivery,
-  type ItuaMessage,
-  type ItuaStack,
-  type ItuaTimer,
+  GroupMember,
+  groupWireSchema,
+  type GroupEvent,
+  type GroupWire,
   type SuspectReason,
 } from '../../protocols/itua/index.js';
 import { makeBehaviour, type Behaviour, type Outgoing } from '../adversaries/index.js';
@@ -26,12 +24,13 @@ import type { Violation } from '../checkers/index.js';
 import { EventQueue } from '../event-queue.js';
 import { NetworkModel } from '../network.js';
 import { groupSafetyCheckers, type GroupChecker } from './checkers.js';
+import { membershipCheckers } from './membership-checkers.js';
 import { groupDefaults, type GroupWorldConfig } from './config.js';
 import { appData, type GroupCheckContext, type GroupObservation } from './observations.js';
 import { Outcome } from './outcome.js';
-import { blocksBornOrder, planGroupCrashes, requiredDetections } from './plan.js';
+import { initialRanks, plannedLeave, planGroupCrashes, requiredExclusions } from './plan.js';
 
-type GroupEvent =
+type WorldEvent =
   | {
       readonly t: 'msg';
       readonly from: NodeId;
@@ -44,16 +43,17 @@ type GroupEvent =
       readonly node: NodeId;
       readonly id: string;
       readonly gen: number;
-      readonly key: ItuaTimer;
+      readonly key: TimerKey;
     }
   | { readonly t: 'app'; readonly node: NodeId }
+  | { readonly t: 'leave'; readonly node: NodeId }
   | { readonly t: 'crash'; readonly node: NodeId }
   | { readonly t: 'check' };
 
 interface Member {
   readonly id: NodeId;
   alive: boolean;
-  stack: ItuaStack;
+  node: GroupMember;
   readonly timers: Map<string, number>;
   readonly rng: SeededRng;
   /** Clock rate (skew): its timers run 1/rate as long in virtual time. */
@@ -85,19 +85,35 @@ export interface GroupWorldResult {
   /** Every expected outcome was observed before the deadline. */
   readonly complete: boolean;
   readonly stats: GroupWorldStats;
+  /** Each view installation: its view, the virtual ms it took (mean over correct members), whether transitional. */
+  readonly installations: readonly GroupInstallation[];
 }
 
-const ituaCodec: Codec<ItuaMessage> = makeCodec(ituaSchema);
+export interface GroupInstallation {
+  readonly view: number;
+  readonly ms: number;
+  readonly transitional: boolean;
+}
+
+const ituaCodec: Codec<GroupWire> = makeCodec(groupWireSchema);
+
+/** A leave planned by plan.ts happens here, before stabilization, while the workload runs. */
+const LEAVE_AT_MS = 900;
 
 export class GroupWorld {
   private now = 0;
   private timerGen = 0;
-  private readonly queue = new EventQueue<GroupEvent>();
+  private readonly queue = new EventQueue<WorldEvent>();
   private readonly members: Member[];
   private readonly ids: NodeId[];
+  /** View 0's members in rank order (plan.ts puts leader faults first). */
+  private readonly ranks: NodeId[];
+  private readonly leaver: NodeId | undefined;
+  /** Members no longer in the group: they left, or learnt they were excluded. */
+  private readonly gone = new Set<NodeId>();
   private readonly rng: SeededRng;
   private readonly net: NetworkModel;
-  private readonly checkers: GroupChecker[] = groupSafetyCheckers();
+  private readonly checkers: GroupChecker[] = [...groupSafetyCheckers(), ...membershipCheckers()];
   private readonly outcome: Outcome;
   private readonly crashed = new Set<NodeId>();
   /** Observations held while an application's multicast call runs (see multicastNext). */
@@ -118,21 +134,22 @@ export class GroupWorld {
   constructor(private readonly cfg: GroupWorldConfig) {
     this.rng = new SeededRng(cfg.seed);
     this.ids = replicaIds(cfg.n);
+    this.ranks = initialRanks(cfg.byzantine, this.ids);
+    this.leaver = plannedLeave(cfg, this.ranks);
     this.net = new NetworkModel(cfg.network, this.rng.fork(), cfg.stableAtMs, this.ids);
     this.members = this.ids.map((id) => this.makeMember(id));
-    const crashPlans = this.scheduleCrashes();
-    const blocked = crashPlans > 0 || [...cfg.byzantine.values()].some((bs) => bs.some(blocksBornOrder));
+    this.scheduleCrashes();
     this.outcome = new Outcome({
       n: cfg.n,
       isCorrect: (r) => this.isCorrect(r),
-      livenessApplies: !blocked || cfg.guarantee === 'fifo',
-      required: requiredDetections(cfg.byzantine, cfg.guarantee),
+      required: requiredExclusions(cfg.byzantine, cfg.guarantee),
     });
   }
 
   run(): GroupWorldResult {
-    for (const m of this.members) m.stack.start();
+    for (const m of this.members) m.node.start();
     for (const m of this.members) this.scheduleApp(m);
+    if (this.leaver !== undefined) this.queue.push(LEAVE_AT_MS, { t: 'leave', node: this.leaver });
     this.queue.push(groupDefaults.checkEveryMs, { t: 'check' });
     let complete = false;
     while (this.queue.size > 0 && this.violations.length === 0 && !complete) {
@@ -142,7 +159,7 @@ export class GroupWorld {
         break;
       }
       this.now = this.queue.peekTime();
-      const ev = this.queue.pop() as GroupEvent;
+      const ev = this.queue.pop() as WorldEvent;
       this.stats.steps++;
       complete = this.handle(ev);
     }
@@ -155,11 +172,28 @@ export class GroupWorld {
       virtualMs: this.now,
       complete,
       stats: { ...this.stats },
+      installations: this.installations(),
     };
   }
 
+  /** Installation times of the correct members that are still in the group, averaged per view. */
+  private installations(): GroupInstallation[] {
+    const byView = new Map<number, { sum: number; count: number; transitional: boolean }>();
+    for (const m of this.members) {
+      if (!this.isCorrect(m.id) || !this.isUp(m.id)) continue;
+      for (const i of m.node.installations) {
+        const e = byView.get(i.view) ?? { sum: 0, count: 0, transitional: false };
+        e.sum += i.ms;
+        e.count++;
+        e.transitional ||= i.transitional;
+        byView.set(i.view, e);
+      }
+    }
+    return [...byView].map(([view, e]) => ({ view, ms: e.sum / e.count, transitional: e.transitional }));
+  }
+
   /** Runs one event; true when the run is complete. */
-  private handle(ev: GroupEvent): boolean {
+  private handle(ev: WorldEvent): boolean {
     switch (ev.t) {
       case 'msg':
         this.deliverFrame(ev);
@@ -168,9 +202,14 @@ export class GroupWorld {
         const m = this.members[ev.node] as Member;
         if (!m.alive || m.timers.get(ev.id) !== ev.gen) return false;
         m.timers.delete(ev.id);
-        m.stack.onTimer(ev.key);
+        m.node.onTimer(ev.key);
         return false;
       }
+      case 'leave':
+        this.observe({ kind: 'leave', member: ev.node });
+        this.gone.add(ev.node);
+        (this.members[ev.node] as Member).node.leave();
+        return false;
       case 'app':
         this.multicastNext(this.members[ev.node] as Member);
         return false;
@@ -183,7 +222,7 @@ export class GroupWorld {
     }
   }
 
-  private deliverFrame(ev: Extract<GroupEvent, { t: 'msg' }>): void {
+  private deliverFrame(ev: Extract<WorldEvent, { t: 'msg' }>): void {
     const m = this.members[ev.to];
     if (m === undefined || !m.alive) {
       this.stats.dropped++;
@@ -200,7 +239,7 @@ export class GroupWorld {
       return;
     }
     this.stats.frames++;
-    m.stack.onMessage(ev.from, decoded.value);
+    m.node.onMessage(ev.from, decoded.value);
   }
 
   /** What a member sends: through its behaviours if it is Byzantine, then through the network. */
@@ -209,7 +248,7 @@ export class GroupWorld {
     const outs = from.behaviours.length > 0 ? this.adversary(from, out) : [out];
     for (const out of outs) {
       for (const delay of this.net.deliveries(from.id, out.to, this.now)) {
-        const ev: GroupEvent = {
+        const ev: WorldEvent = {
           t: 'msg',
           from: from.id,
           to: out.to,
@@ -227,7 +266,7 @@ export class GroupWorld {
       rng: m.rng,
       codec: ituaCodec as Codec<unknown>,
       crypto: this.cfg.cryptoFor(m.id),
-      replicas: this.ids,
+      replicas: this.ranks,
       f: this.cfg.f,
       nodes: this.ids,
       now: () => this.now,
@@ -248,7 +287,7 @@ export class GroupWorld {
     // A stack may deliver inside `multicast` (alone in its view, it needs no one's reply): hold
     // what it outputs until the multicast itself is on record.
     this.held = [];
-    const accepted = m.stack.multicast(guarantee, data);
+    const accepted = m.node.multicast(guarantee, data);
     const held = this.held;
     this.held = undefined;
     if (accepted) {
@@ -284,7 +323,7 @@ export class GroupWorld {
       now: this.now,
       step: this.stats.steps,
       isCorrect: (r) => this.isCorrect(r),
-      isUp: (r) => !this.crashed.has(r),
+      isUp: (r) => this.isUp(r),
       stableAtMs: this.cfg.stableAtMs,
       graceMs: this.cfg.graceMs,
     };
@@ -292,10 +331,10 @@ export class GroupWorld {
 
   private outcomeContext() {
     const issuedAll = this.members.every(
-      (m) => !this.isCorrect(m.id) || this.crashed.has(m.id) || m.issued >= m.due.length,
+      (m) => !this.isCorrect(m.id) || !this.isUp(m.id) || m.issued >= m.due.length,
     );
     return {
-      isUp: (r: number) => !this.crashed.has(r),
+      isUp: (r: number) => this.isUp(r),
       issuedAll,
       now: this.now,
       stableAtMs: this.cfg.stableAtMs,
@@ -306,14 +345,17 @@ export class GroupWorld {
     return !this.cfg.byzantine.has(r);
   }
 
+  /** Still in the group: not crashed, not left, not excluded. */
+  private isUp(r: NodeId): boolean {
+    return !this.crashed.has(r) && !this.gone.has(r);
+  }
+
   private violate(invariant: string, message: string): void {
     this.violations.push({ invariant, message, atMs: this.now, step: this.stats.steps });
   }
 
-  private scheduleCrashes(): number {
-    const plans = planGroupCrashes(this.rng, this.cfg, this.ids);
-    for (const p of plans) this.queue.push(p.atMs, { t: 'crash', node: p.node });
-    return plans.length;
+  private scheduleCrashes(): void {
+    for (const p of planGroupCrashes(this.rng, this.cfg, this.ids)) this.queue.push(p.atMs, { t: 'crash', node: p.node });
   }
 
   private crash(id: NodeId): void {
@@ -337,7 +379,7 @@ export class GroupWorld {
     const m: Member = {
       id,
       alive: true,
-      stack: undefined as unknown as ItuaStack,
+      node: undefined as unknown as GroupMember,
       timers: new Map(),
       rng,
       rate: 0.99 + this.rng.float() * 0.02,
@@ -346,11 +388,30 @@ export class GroupWorld {
       due,
       issued: 0,
     };
-    m.stack = createItuaStack(this.envFor(m), { view: 0, members: this.ids, tuning: this.cfg.tuning });
+    m.node = new GroupMember(this.envFor(m), {
+      members: this.ranks,
+      authorized: this.ids,
+      tuning: this.cfg.tuning,
+    });
     return m;
   }
 
-  private envFor(m: Member): Env<ItuaMessage, ItuaTimer, GroupDelivery> {
+  /** What a member tells its application, as observations (senders and members are node ids). */
+  private onEvent(m: Member, e: GroupEvent): void {
+    if (e.kind === 'deliver') {
+      const { sender, seq = 0, guarantee, order, data } = e;
+      const delivery = { kind: 'deliver', sender, seq, guarantee, order, data } as const;
+      return this.observe({ kind: 'deliver', member: m.id, view: e.view, delivery });
+    }
+    if (e.kind === 'excluded') {
+      this.gone.add(m.id);
+      return this.observe({ kind: 'excluded', member: m.id });
+    }
+    const { id: view, members } = e.view;
+    this.observe({ kind: 'view', member: m.id, view, members, left: e.left, transitional: e.transitional });
+  }
+
+  private envFor(m: Member): Env<GroupWire, TimerKey, GroupEvent> {
     return {
       self: m.id,
       crypto: this.cfg.cryptoFor(m.id),
@@ -375,8 +436,8 @@ export class GroupWorld {
       },
       now: () => this.now * m.rate,
       random: () => m.rng,
-      deliver: (delivery) => {
-        if (m.alive) this.observe({ kind: 'deliver', member: m.id, delivery });
+      deliver: (event) => {
+        if (m.alive) this.onEvent(m, event);
       },
       suspect: (node, reason) => {
         if (m.alive)

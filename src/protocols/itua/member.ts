@@ -1,0 +1,311 @@
+/**
+ * An ITUA group member (seed 003): one ItuaStack per view (reliable multicast, Stable, born-order
+ * total order) and, around it, the membership layer that suspects, agrees on and installs the
+ * next view (membership/agreement.ts), stabilizes the old view's messages so that the members
+ * that move on together delivered the same set (view synchrony), and admits joiners one at a
+ * time (membership/join.ts). It implements the contract of group-api.ts: what it tells its
+ * application leaves through `env.deliver` as GroupEvents, with node ids, never ranks.
+ *
+ * When a view changes, the old stack stays until the next change, so members that lag behind can
+ * still fetch the old view's messages from this one; its deliveries and suspicions no longer count.
+ */
+import type { Env, Protocol, TimerKey } from '../../core/env.js';
+import type { NodeId } from '../../core/ids.js';
+import type { GroupEvent, GroupMemberApi, GroupMemberConfig, GroupView } from './group-api.js';
+import { TIMEOUT_CODES, type Rank, type SuspectCode, type SuspectReason, type ViewInfo } from './layer.js';
+import { ViewAgreement, type AgreementHost, type Decision } from './membership/agreement.js';
+import { JoinDesk, Welcomes, welcome } from './membership/join.js';
+import type { GroupWire, JoinMessage, MembershipMessage, WelcomeMessage } from './membership/messages.js';
+import { resolveMembershipTuning, type MembershipTimer, type MembershipTuning } from './membership/timers.js';
+import type { ItuaMessage } from './messages.js';
+import { ItuaStack, viewInfo } from './stack.js';
+import type { ItuaTimer } from './timers.js';
+import type { GroupDelivery, Guarantee } from './total.js';
+
+export type GroupTimer = ItuaTimer | MembershipTimer;
+
+/** One installed view: its stack and its membership agreement. */
+interface Epoch {
+  view: ViewInfo;
+  self: Rank;
+  stack: ItuaStack;
+  agreement: ViewAgreement;
+}
+
+/** How often a member answers one lagging member's messages of the previous view at most. */
+const STALE_ANSWER_MS = 100;
+
+export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberApi {
+  private current: Epoch | undefined;
+  private previous: Epoch | undefined;
+  private frozen = false;
+  private leaving = false;
+  /** Removed from the group (a leaver may still answer in its last view, see exclude). */
+  private gone = false;
+  private readonly excludedNodes = new Set<NodeId>();
+  /** Evidence-based suspicions, carried into later views until the member is removed. */
+  private readonly carried = new Map<NodeId, SuspectCode>();
+  /** My multicasts not yet delivered back to me: resent in the next view if the cut left them out. */
+  private pending: { guarantee: Guarantee; data: Uint8Array }[] = [];
+  private readonly joins: JoinDesk;
+  private readonly welcomes: Welcomes;
+  private readonly staleAnsweredAt = new Map<NodeId, number>();
+  private readonly gmTuning: MembershipTuning;
+  /** Virtual (or monotonic) ms from the start of each installation to the view it installed. */
+  readonly installations: { readonly view: number; readonly ms: number; readonly transitional: boolean }[] = [];
+
+  constructor(
+    private readonly env: Env<GroupWire, TimerKey, GroupEvent>,
+    private readonly config: GroupMemberConfig,
+  ) {
+    this.gmTuning = resolveMembershipTuning(config.tuning);
+    this.joins = new JoinDesk(env.crypto, new Set(config.authorized), this.excludedNodes);
+    this.welcomes = new Welcomes(env.crypto, env.self);
+  }
+
+  start(): void {
+    if (this.config.joining) return this.onJoinTick();
+    this.install(0, this.config.members, { transitional: false, joined: [], left: [] });
+  }
+
+  onMessage(from: NodeId, m: GroupWire): void {
+    if (m.kind === 'gm-join') return this.onJoin(from, m);
+    if (m.kind === 'gm-welcome') return this.onWelcome(from, m);
+    const cur = this.current;
+    if (cur === undefined) return;
+    const prev = this.previous;
+    if (prev !== undefined && m.view === prev.view.id && prev.view.members.includes(from)) {
+      // A member still in the previous view (even one removed in it, so that it learns) is shown
+      // how that view ended; its old messages may still be fetched from the old stack.
+      if (isMembership(m)) return this.answerStale(from, prev);
+      if (!this.excludedNodes.has(from)) prev.stack.onMessage(from, m);
+      return;
+    }
+    // A removed member is refused from then on.
+    if (this.excludedNodes.has(from)) return;
+    if (m.view === cur.view.id) {
+      const rank = cur.view.members.indexOf(from);
+      if (rank < 0 || rank === cur.self) return;
+      if (isMembership(m)) cur.agreement.onMessage(rank, m);
+      else {
+        cur.agreement.heardFrom(rank);
+        cur.stack.onMessage(from, m);
+      }
+      cur.agreement.progress();
+    }
+  }
+
+  onTimer(key: TimerKey): void {
+    const t = key as GroupTimer;
+    if (t.kind === 'gm.join') return this.onJoinTick();
+    const cur = this.current;
+    if (t.kind.startsWith('gm.')) {
+      if (cur !== undefined && t.view === cur.view.id) cur.agreement.onTimer(t as MembershipTimer);
+      return;
+    }
+    // The previous view's stack only answers retransmission requests: its timers stop with it.
+    const it = t as ItuaTimer;
+    if (cur !== undefined && it.view === cur.view.id) cur.stack.onTimer(it);
+  }
+
+  multicast(guarantee: Guarantee, data: Uint8Array): boolean {
+    const cur = this.current;
+    if (this.gone || cur === undefined || this.frozen) return false;
+    // Recorded first: alone in its view, a stack delivers inside `multicast`.
+    this.pending.push({ guarantee, data });
+    if (cur.stack.multicast(guarantee, data)) return true;
+    this.pending.pop();
+    return false;
+  }
+
+  leave(): void {
+    if (this.gone || this.leaving) return;
+    this.leaving = true;
+    const cur = this.current;
+    if (cur !== undefined) cur.agreement.suspect(cur.self, 'LEFT', 'asked to leave');
+  }
+
+  currentView(): GroupView | undefined {
+    const cur = this.current;
+    if (this.gone || cur === undefined) return undefined;
+    return { id: cur.view.id, members: cur.view.members };
+  }
+
+  /** The stack of the current view (for operators and tests). */
+  stack(): ItuaStack | undefined {
+    return this.current?.stack;
+  }
+
+  // ---- views -------------------------------------------------------------------------------
+
+  private install(
+    id: number,
+    members: readonly NodeId[],
+    delta: { transitional: boolean; joined: NodeId[]; left: NodeId[] },
+  ): void {
+    const epoch = { view: viewInfo(id, members), self: members.indexOf(this.env.self) } as Epoch;
+    epoch.stack = new ItuaStack(this.stackEnv(epoch), { view: id, members, tuning: this.config.tuning });
+    epoch.agreement = new ViewAgreement(this.host(epoch));
+    this.current = epoch;
+    this.frozen = false;
+    epoch.stack.start();
+    epoch.agreement.start();
+    this.env.deliver({ kind: 'view', view: { id, members: [...members] }, ...delta });
+    const leftovers = this.pending;
+    this.pending = [];
+    for (const p of leftovers) this.multicast(p.guarantee, p.data);
+    for (const [node, code] of this.carried) {
+      const r = members.indexOf(node);
+      if (r >= 0 && node !== this.env.self) epoch.agreement.suspect(r, code, 'carried from an earlier view');
+    }
+    if (this.leaving) epoch.agreement.suspect(epoch.self, 'LEFT', 'asked to leave');
+  }
+
+  /** The agreement decided: deliver up to the cut in this view, then install the next one. */
+  private decide(epoch: Epoch, d: Decision): void {
+    if (epoch !== this.current) return;
+    const { view } = epoch;
+    epoch.stack.flush(d.cut);
+    const next = d.proposal.kept.map((r) => view.members[r] as NodeId);
+    const joiner = d.proposal.joiner;
+    if (joiner !== undefined) {
+      next.push(joiner);
+      this.joins.admitted(joiner);
+    }
+    const left = view.members.filter((n) => !next.includes(n));
+    for (const n of left) {
+      this.excludedNodes.add(n);
+      this.carried.delete(n);
+    }
+    this.installations.push({
+      view: view.id + 1,
+      ms: this.env.now() - d.startedAtMs,
+      transitional: d.transitional,
+    });
+    this.previous = epoch;
+    const joined = joiner === undefined ? [] : [joiner];
+    this.install(view.id + 1, next, { transitional: d.transitional, joined, left });
+    if (joiner !== undefined) this.env.send(joiner, welcome(this.env.crypto, view.id + 1, next));
+  }
+
+  private exclude(epoch: Epoch, reason: string): void {
+    if (epoch !== this.current || this.gone) return;
+    // It goes on acknowledging in its last view (agreement.ts); its application is done.
+    this.gone = true;
+    this.env.deliver({ kind: 'excluded', view: epoch.view.id, reason });
+  }
+
+  /** A member still in the previous view asks for it: show it how that view ended here. */
+  private answerStale(from: NodeId, prev: Epoch): void {
+    const now = this.env.now();
+    const last = this.staleAnsweredAt.get(from);
+    if (last !== undefined && now - last < STALE_ANSWER_MS) return;
+    this.staleAnsweredAt.set(from, now);
+    for (const m of prev.agreement.closing()) this.env.send(from, m);
+  }
+
+  // ---- joins -------------------------------------------------------------------------------
+
+  private onJoinTick(): void {
+    if (this.current !== undefined || this.gone) return;
+    this.env.broadcast(this.welcomes.request());
+    this.env.setTimer(this.gmTuning.joinRetryMs, { kind: 'gm.join' });
+  }
+
+  private onJoin(from: NodeId, m: JoinMessage): void {
+    const cur = this.current;
+    if (cur === undefined || this.excludedNodes.has(from)) return;
+    // Admitted already, its welcome was lost: say it again.
+    if (cur.view.members.includes(from)) {
+      return this.env.send(from, welcome(this.env.crypto, cur.view.id, cur.view.members));
+    }
+    if (this.joins.onRequest(from, m)) cur.agreement.poke();
+  }
+
+  private onWelcome(from: NodeId, m: WelcomeMessage): void {
+    if (this.current !== undefined || !this.config.joining) return;
+    const v = this.welcomes.onWelcome(from, m);
+    if (v !== undefined) this.install(v.id, v.members, { transitional: false, joined: [this.env.self], left: [] });
+  }
+
+  // ---- wiring ------------------------------------------------------------------------------
+
+  private toView(view: ViewInfo, m: GroupWire): void {
+    for (const node of view.members) if (node !== this.env.self) this.env.send(node, m);
+  }
+
+  private stackEnv(epoch: Epoch): Env<ItuaMessage, ItuaTimer, GroupDelivery> {
+    const { env } = this;
+    return {
+      self: env.self,
+      crypto: env.crypto,
+      log: env.log,
+      send: (to, m) => env.send(to, m),
+      broadcast: (m) => this.toView(epoch.view, m),
+      setTimer: (afterMs, t) => env.setTimer(afterMs, t),
+      cancelTimer: (t) => env.cancelTimer(t),
+      now: () => env.now(),
+      random: () => env.random(),
+      deliver: (d) => this.onDelivery(epoch, d),
+      suspect: (node, evidence) => {
+        const r = epoch.view.members.indexOf(node);
+        const reason = evidence as SuspectReason;
+        if (epoch === this.current && r >= 0) epoch.agreement.suspect(r, reason.code, reason.detail ?? '');
+      },
+    };
+  }
+
+  private onDelivery(epoch: Epoch, d: GroupDelivery): void {
+    if (epoch !== this.current || this.gone) return;
+    const sender = epoch.view.members[d.sender] as NodeId;
+    if (sender === this.env.self) this.pending.shift();
+    this.env.deliver({
+      kind: 'deliver',
+      view: epoch.view.id,
+      sender,
+      guarantee: d.guarantee,
+      data: d.data,
+      seq: d.seq,
+      order: d.order,
+    });
+  }
+
+  private host(epoch: Epoch): AgreementHost {
+    const { env } = this;
+    const members = epoch.view.members;
+    return {
+      view: epoch.view,
+      self: epoch.self,
+      crypto: env.crypto,
+      tuning: this.gmTuning,
+      send: (to, m) => {
+        const node = members[to];
+        if (node !== undefined) env.send(node, m);
+      },
+      broadcast: (m) => this.toView(epoch.view, m),
+      setTimer: (afterMs, t) => env.setTimer(afterMs, t),
+      cancelTimer: (t) => env.cancelTimer(t),
+      now: () => env.now(),
+      reportSuspect: (rank, code, detail) => {
+        const node = members[rank] as NodeId;
+        if (!TIMEOUT_CODES.has(code)) this.carried.set(node, code);
+        env.suspect(node, { code, detail, rank } as SuspectReason);
+      },
+      counts: () => epoch.stack.deliveredCounts(),
+      freeze: () => {
+        if (epoch !== this.current) return;
+        this.frozen = true;
+        epoch.stack.block();
+      },
+      expect: (rank, counts) => epoch.stack.expect(rank, counts),
+      decide: (d) => this.decide(epoch, d),
+      excluded: (reason) => this.exclude(epoch, reason),
+      joiner: () => this.joins.next(members),
+      canAdmit: (node) => this.joins.canAdmit(node),
+    };
+  }
+}
+
+function isMembership(m: GroupWire): m is MembershipMessage {
+  return m.kind.startsWith('gm-');
+}
