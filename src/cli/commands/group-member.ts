@@ -1,9 +1,10 @@
 /**
  * `bulwark group-member --config F --id I`: one member of an ITUA group as a process. On its own
- * it multicasts each line of its standard input and prints every report (deliveries, views,
- * exclusion, suspicions) as a JSON line on standard output; with `--ipc` it serves the process
- * that launched it instead (runtime/group/launch.ts). `--inject` makes it Byzantine on purpose
- * from the start (the simulator's behaviours by name, as fault-injection.ts applies them).
+ * it multicasts each line of its standard input, prints every report (deliveries, views,
+ * exclusion, suspicions) as a JSON line on standard output, and leaves the group when its input
+ * ends; with `--ipc` it serves the process that launched it instead (runtime/group/launch.ts).
+ * `--inject` makes it Byzantine on purpose from the start (the simulator's behaviours by name, as
+ * fault-injection.ts applies them).
  */
 import type { Command } from 'commander';
 import { createInterface } from 'node:readline';
@@ -88,11 +89,11 @@ async function runGroupMember(flags: GroupMemberFlags): Promise<void> {
   process.on('SIGTERM', () => void stop());
   process.on('SIGINT', () => void stop());
   if (flags.ipc && process.send) return serveLauncher(r, stop);
-  serveTerminal(r, flags.guarantee);
+  serveTerminal(r, flags.guarantee, stop);
 }
 
 /** Lines in, JSON lines out: for operators, scripts and tests that drive one member by hand. */
-function serveTerminal(r: RunningGroupMember, guarantee: 'fifo' | 'total'): void {
+function serveTerminal(r: RunningGroupMember, guarantee: 'fifo' | 'total', stop: () => Promise<void>): void {
   const queue = new MulticastQueue((g, data) => r.multicast(g, data));
   r.on((report) => {
     process.stdout.write(JSON.stringify(printable(report)) + '\n');
@@ -104,7 +105,17 @@ function serveTerminal(r: RunningGroupMember, guarantee: 'fifo' | 'total'): void
       process.stderr.write(`bulwark: ${e.message}\n`);
     });
   });
+  // The end of the input is the end of the conversation: leave, then stop once removed (or 5 s).
+  lines.on('close', () => {
+    r.on((report) => {
+      if (report.kind === 'excluded') void stop();
+    });
+    r.leave();
+    setTimeout(() => void stop(), LEAVE_WAIT_MS).unref();
+  });
 }
+
+const LEAVE_WAIT_MS = 5_000;
 
 function printable(r: GroupReport): Record<string, unknown> {
   if (r.kind !== 'deliver') return { ...r };

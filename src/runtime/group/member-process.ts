@@ -16,7 +16,7 @@ import { silentLogger } from '../../core/log.js';
 import type { Result } from '../../core/result.js';
 import { createClusterCryptoSuite, type CryptoContext } from '../../crypto/index.js';
 import { createTcpTransport, type TcpTransport } from '../../net/tcp/index.js';
-import type { GroupEvent, GroupView } from '../../protocols/itua/group-api.js';
+import type { GroupEvent, GroupMemberConfig, GroupView } from '../../protocols/itua/group-api.js';
 import type { Guarantee } from '../../protocols/itua/index.js';
 import { injectFaults } from '../fault-injection.js';
 import { NodeHost } from '../node-host.js';
@@ -55,16 +55,18 @@ export class RunningGroupMember {
   private readonly listeners = new Set<(r: GroupReport) => void>();
   private readonly early: GroupReport[] = [];
 
+  readonly member: HostedMember;
+
   constructor(
     readonly spec: GroupSpec,
     readonly self: NodeId,
     readonly transport: TcpTransport,
     readonly host: NodeHost<MemberWire, GroupEvent>,
     private readonly inject_: (names: readonly string[]) => Result<string[], string>,
-  ) {}
-
-  /** Set by startGroupMember once the member exists (it needs the env that reports here). */
-  member!: HostedMember;
+    config: GroupMemberConfig,
+  ) {
+    this.member = createMember(reportingEnv(host.env(), this), config);
+  }
 
   /**
    * Listen to every report from now on; returns the function that stops listening. The first
@@ -146,15 +148,14 @@ export async function startGroupMember(o: GroupMemberOptions): Promise<RunningGr
     crypto,
     host: host as NodeHost<unknown, unknown>,
   };
-  const running = new RunningGroupMember(spec, o.self, transport, host, (names) =>
-    injectFaults(target, names),
-  );
-  running.member = createMember(reportingEnv(host.env(), running), {
+  const config: GroupMemberConfig = {
     members: spec.initial,
     authorized: spec.authorized,
     joining: !spec.initial.includes(o.self),
     tuning: { ...spec.tuning, ...o.tuning },
-  });
+  };
+  const inject = (names: readonly string[]) => injectFaults(target, names);
+  const running = new RunningGroupMember(spec, o.self, transport, host, inject, config);
   await host.run(running.member);
   return running;
 }
