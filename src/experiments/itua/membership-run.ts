@@ -6,6 +6,7 @@
  * correct members. Times are wall-clock milliseconds, comparable between processes of one machine.
  */
 import { maxFaults } from '../../core/quorum.js';
+import { paperTimeouts } from '../../protocols/itua/index.js';
 import { launchGroup, type GroupHandle } from '../../runtime/group/launch.js';
 import { freshCluster, launchMembers, RunFailed } from '../launch.js';
 import type { CrashMembershipSetup, TimedMembershipEvent } from './crash-membership-member.js';
@@ -16,13 +17,7 @@ export type MembershipStack = 'itua' | 'itua-nocrypto' | 'crash-only';
 export type TimeoutSetting = 'paper' | 'ours';
 
 /** The paper's 4-second timeouts, as overrides of the membership layer's tuning (by name). */
-export const PAPER_TIMEOUTS: Readonly<Record<string, number>> = {
-  newViewTimeoutMs: 4_000,
-  commitTimeoutMs: 4_000,
-  readyTimeoutMs: 4_000,
-  stabilizeTimeoutMs: 4_000,
-  heartbeatTimeoutMs: 4_000,
-};
+export const PAPER_TIMEOUTS: Readonly<Record<string, number>> = paperTimeouts;
 
 export interface MembershipCell {
   readonly stack: MembershipStack;
@@ -46,6 +41,9 @@ interface Timed {
 }
 
 const wallMs = () => performance.timeOrigin + performance.now();
+
+/** The members' application multicasts this often during a run. */
+const TRAFFIC_MS = 100;
 
 /** Detection: the time by which f+1 correct members suspected a faulty one (one, for crash-only). */
 function detectedAt(suspicions: readonly Timed[], quorum: number, injectAt: number): number {
@@ -86,32 +84,23 @@ async function runItua(c: MembershipCell, runTimeoutMs: number): Promise<Members
     crypto: c.stack === 'itua' ? 'real' : 'none',
     tuning: c.timeouts === 'paper' ? PAPER_TIMEOUTS : undefined,
   });
+  const ids = g.members.map((m) => m.id);
+  const traffic = new Traffic(g);
   try {
     const faulty = c.scenario.faults.map((x) => nodeOf(x.role, c.n));
-    const correct = g.members.map((m) => m.id).filter((id) => !faulty.includes(id));
-    // The paper's scenario: the group multicasts for a few rounds before the faults strike.
-    await traffic(
-      g,
-      g.members.map((m) => m.id),
-      3,
-    );
+    const correct = ids.filter((id) => !faulty.includes(id));
+    // The paper's scenario: the members multicast for a few rounds, then the faults strike while
+    // they go on (a mutant member must multicast to be caught; an order-impeding one is caught when
+    // the others' ordered messages wait for null messages it does not send).
+    await traffic.round(ids, 3);
+    traffic.keepGoing(ids);
     const injectAt = wallMs();
     for (const { role, fault } of c.scenario.faults) await g.inject(nodeOf(role, c.n), [fault]);
-    // Some traffic after the faults: a mutant member must multicast to be caught, and an
-    // order-impeding one is caught when the others' ordered messages wait for its null messages.
-    void traffic(
-      g,
-      g.members.map((m) => m.id).filter((id) => g.members[id]?.running === true),
-      2,
-    ).catch(() => {});
     const excludesAll = (members: readonly number[]) => faulty.every((f) => !members.includes(f));
     const install = (id: number) =>
       g.members[id]?.reports.find((t) => t.report.kind === 'view' && excludesAll(t.report.view.members));
-    await waitUntil(
-      () => correct.every((id) => install(id) !== undefined),
-      runTimeoutMs,
-      'no view without the faulty members',
-    );
+    const installed = () => correct.every((id) => install(id) !== undefined);
+    await waitUntil(installed, runTimeoutMs, 'no view without the faulty members');
     const suspicions = correct.flatMap((id) =>
       (g.members[id]?.reports ?? [])
         .filter((t) => t.report.kind === 'suspect' && faulty.includes(t.report.node))
@@ -121,23 +110,49 @@ async function runItua(c: MembershipCell, runTimeoutMs: number): Promise<Members
     const views = (g.members[correct[0] ?? 0]?.reports ?? []).filter(
       (t) => t.report.kind === 'view' && t.report.view.id > 0,
     ).length;
-    return summarize(
-      installs,
-      detectedAt(suspicions, maxFaults('byzantine', c.n) + 1, injectAt),
-      injectAt,
-      views,
-    );
+    const detect = detectedAt(suspicions, maxFaults('byzantine', c.n) + 1, injectAt);
+    return summarize(installs, detect, injectAt, views);
   } finally {
+    traffic.stop();
     await g.stop();
   }
 }
 
-async function traffic(g: GroupHandle, ids: readonly number[], perMember: number): Promise<void> {
-  await Promise.all(
-    ids.flatMap((id) =>
-      Array.from({ length: perMember }, (_, i) => g.members[id]?.multicast(Uint8Array.of(id, i), 'total')),
-    ),
-  );
+/** The application's multicasts during a run (totally ordered, as in the paper's stack). */
+class Traffic {
+  private stopped = false;
+  private readonly busy = new Set<number>();
+  private sent = 0;
+
+  constructor(private readonly g: GroupHandle) {}
+
+  async round(ids: readonly number[], perMember: number): Promise<void> {
+    await Promise.all(ids.flatMap((id) => Array.from({ length: perMember }, () => this.one(id))));
+  }
+
+  /** One multicast per running member every TRAFFIC_MS, skipping a member still busy with its last. */
+  keepGoing(ids: readonly number[]): void {
+    const tick = () => {
+      if (this.stopped) return;
+      for (const id of ids) {
+        if (this.busy.has(id) || this.g.members[id]?.running !== true) continue;
+        this.busy.add(id);
+        void this.one(id)
+          .catch(() => {})
+          .finally(() => this.busy.delete(id));
+      }
+      setTimeout(tick, TRAFFIC_MS);
+    };
+    tick();
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private async one(id: number): Promise<void> {
+    await this.g.members[id]?.multicast(Uint8Array.of(id, this.sent++ & 0xff), 'total');
+  }
 }
 
 async function runCrashOnly(c: MembershipCell, runTimeoutMs: number): Promise<MembershipCellResult> {
