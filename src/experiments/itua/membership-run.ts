@@ -16,8 +16,15 @@ import { nodeOf, type Scenario } from './membership-scenarios.js';
 export type MembershipStack = 'itua' | 'itua-nocrypto' | 'crash-only';
 export type TimeoutSetting = 'paper' | 'ours';
 
-/** The paper's 4-second timeouts, as overrides of the membership layer's tuning (by name). */
-export const PAPER_TIMEOUTS: Readonly<Record<string, number>> = paperTimeouts;
+/**
+ * The paper's 4-second timeouts for every timeout-based detection: the membership layer's (its
+ * `paperTimeouts`) and the stack's (stability arrays, stalled total order), by name.
+ */
+export const PAPER_TIMEOUTS: Readonly<Record<string, number>> = {
+  ...paperTimeouts,
+  stabilityTimeoutMs: 4_000,
+  stallMs: 4_000,
+};
 
 export interface MembershipCell {
   readonly stack: MembershipStack;
@@ -43,7 +50,7 @@ interface Timed {
 const wallMs = () => performance.timeOrigin + performance.now();
 
 /** The members' application multicasts this often during a run. */
-const TRAFFIC_MS = 100;
+const TRAFFIC_MS = 300;
 
 /** Detection: the time by which f+1 correct members suspected a faulty one (one, for crash-only). */
 function detectedAt(suspicions: readonly Timed[], quorum: number, injectAt: number): number {
