@@ -46,7 +46,8 @@ describe('itua membership: single faults (n = 4)', () => {
     it(`${fault}: the member is excluded where its fault shows, and the group goes on`, () => {
       const r = sweep({ n: 4, seeds: 3, byzantine: `1:${fault}` });
       if (fault !== 'replay' && fault !== 'malformed') assert.ok(r.installations.count >= r.runs);
-      if (TABLE_III.has(fault)) assert.ok(r.installations.transitional >= r.runs, 'a transitional view each run');
+      if (TABLE_III.has(fault))
+        assert.ok(r.installations.transitional >= r.runs, 'a transitional view each run');
     });
   }
 });

@@ -6,13 +6,31 @@
 export { createItuaStack, ItuaStack, viewInfo, type StackConfig } from './stack.js';
 export type { GroupDelivery, Guarantee } from './total.js';
 export { bodyCodec } from './total.js';
-export { SUSPECT_CODES, TIMEOUT_CODES, type Rank, type SuspectCode, type SuspectReason, type ViewInfo } from './layer.js';
+export {
+  SUSPECT_CODES,
+  TIMEOUT_CODES,
+  type Rank,
+  type SuspectCode,
+  type SuspectReason,
+  type ViewInfo,
+} from './layer.js';
 export { ituaLimits, ituaSchema, bodySchema, type ItuaMessage, type ItuaBody } from './messages.js';
 export { defaultTuning, resolveTuning, type ItuaTimer, type ItuaTuning } from './timers.js';
 export { messageDigest, signDigest, verifyDigest } from './signing.js';
 export { GroupMember, type GroupTimer } from './member.js';
 export type { GroupEvent, GroupMemberApi, GroupMemberConfig, GroupView } from './group-api.js';
-export { groupWireSchema, membershipSchema, type GroupWire, type MembershipMessage } from './membership/messages.js';
+export {
+  groupWireSchema,
+  membershipSchema,
+  type GroupWire,
+  type MembershipMessage,
+} from './membership/messages.js';
 export { defaultMembershipTuning, paperTimeouts, type MembershipTuning } from './membership/timers.js';
-export { proposalDigest, readyStatement, signProposal, signCommit, type Proposal } from './membership/signing.js';
+export {
+  proposalDigest,
+  readyStatement,
+  signProposal,
+  signCommit,
+  type Proposal,
+} from './membership/signing.js';
 export { ituaVariants } from './messages.js';

@@ -27,17 +27,26 @@ export type GroupTimer = ItuaTimer | MembershipTimer;
 /** One installed view: its stack and its membership agreement. */
 interface Epoch {
   view: ViewInfo;
+  /** When this member installed the view. */
+  startedAt: number;
   self: Rank;
   stack: ItuaStack;
   agreement: ViewAgreement;
 }
 
-/** How often a member answers one lagging member's messages of the previous view at most. */
+/** How often a member answers one lagging member's messages of an earlier view at most. */
 const STALE_ANSWER_MS = 100;
+
+/** Earlier views whose stacks and last messages a member keeps for those that lag behind. */
+const PAST_VIEWS_MAX = 4;
 
 export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberApi {
   private current: Epoch | undefined;
-  private previous: Epoch | undefined;
+  /**
+   * The last few views before this one, newest last: a member that lags behind fetches their
+   * messages and learns how they ended from them (bounded by PAST_VIEWS_MAX).
+   */
+  private readonly past: Epoch[] = [];
   private frozen = false;
   private leaving = false;
   /** Removed from the group (a leaver may still answer in its last view, see exclude). */
@@ -50,9 +59,12 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
   private readonly joins: JoinDesk;
   private readonly welcomes: Welcomes;
   private readonly staleAnsweredAt = new Map<NodeId, number>();
+  /** When each member of my view was last heard from in an earlier view (it is catching up). */
+  private readonly laggingAt = new Map<NodeId, number>();
   private readonly gmTuning: MembershipTuning;
   /** Virtual (or monotonic) ms from the start of each installation to the view it installed. */
-  readonly installations: { readonly view: number; readonly ms: number; readonly transitional: boolean }[] = [];
+  readonly installations: { readonly view: number; readonly ms: number; readonly transitional: boolean }[] =
+    [];
 
   constructor(
     private readonly env: Env<GroupWire, TimerKey, GroupEvent>,
@@ -73,26 +85,27 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
     if (m.kind === 'gm-welcome') return this.onWelcome(from, m);
     const cur = this.current;
     if (cur === undefined) return;
-    const prev = this.previous;
-    if (prev !== undefined && m.view === prev.view.id && prev.view.members.includes(from)) {
-      // A member still in the previous view (even one removed in it, so that it learns) is shown
-      // how that view ended; its old messages may still be fetched from the old stack.
+    // A member of my view is alive whatever view it speaks of: ahead of me, or still catching up.
+    const rank = cur.view.members.indexOf(from);
+    if (rank >= 0 && m.view !== cur.view.id) cur.agreement.heardFrom(rank);
+    if (rank >= 0 && m.view < cur.view.id) this.laggingAt.set(from, this.env.now());
+    const prev = this.past.find((e) => e.view.id === m.view);
+    if (prev !== undefined && prev.view.members.includes(from)) {
+      // A member still in an earlier view (even one removed since, so that it learns) is shown
+      // how that view ended, and may fetch that view's messages from its stack here.
       if (isMembership(m)) return this.answerStale(from, prev);
-      if (!this.excludedNodes.has(from)) prev.stack.onMessage(from, m);
+      prev.stack.onMessage(from, m);
       return;
     }
     // A removed member is refused from then on.
     if (this.excludedNodes.has(from)) return;
-    if (m.view === cur.view.id) {
-      const rank = cur.view.members.indexOf(from);
-      if (rank < 0 || rank === cur.self) return;
-      if (isMembership(m)) cur.agreement.onMessage(rank, m);
-      else {
-        cur.agreement.heardFrom(rank);
-        cur.stack.onMessage(from, m);
-      }
-      cur.agreement.progress();
+    if (m.view !== cur.view.id || rank < 0 || rank === cur.self) return;
+    if (isMembership(m)) cur.agreement.onMessage(rank, m);
+    else {
+      cur.agreement.heardFrom(rank);
+      cur.stack.onMessage(from, m);
     }
+    cur.agreement.progress();
   }
 
   onTimer(key: TimerKey): void {
@@ -103,7 +116,7 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
       if (cur !== undefined && t.view === cur.view.id) cur.agreement.onTimer(t as MembershipTimer);
       return;
     }
-    // The previous view's stack only answers retransmission requests: its timers stop with it.
+    // Earlier views' stacks only answer retransmission requests: their timers stop with them.
     const it = t as ItuaTimer;
     if (cur !== undefined && it.view === cur.view.id) cur.stack.onTimer(it);
   }
@@ -143,8 +156,10 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
     members: readonly NodeId[],
     delta: { transitional: boolean; joined: NodeId[]; left: NodeId[] },
   ): void {
-    const epoch = { view: viewInfo(id, members), self: members.indexOf(this.env.self) } as Epoch;
-    epoch.stack = new ItuaStack(this.stackEnv(epoch), { view: id, members, tuning: this.config.tuning });
+    const self = members.indexOf(this.env.self);
+    const epoch = { view: viewInfo(id, members), self, startedAt: this.env.now() } as Epoch;
+    const { tuning } = this.config;
+    epoch.stack = new ItuaStack(this.stackEnv(epoch), { view: id, members, tuning });
     epoch.agreement = new ViewAgreement(this.host(epoch));
     this.current = epoch;
     this.frozen = false;
@@ -182,10 +197,33 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
       ms: this.env.now() - d.startedAtMs,
       transitional: d.transitional,
     });
-    this.previous = epoch;
+    this.past.push(epoch);
+    if (this.past.length > PAST_VIEWS_MAX) this.past.shift();
     const joined = joiner === undefined ? [] : [joiner];
     this.install(view.id + 1, next, { transitional: d.transitional, joined, left });
     if (joiner !== undefined) this.env.send(joiner, welcome(this.env.crypto, view.id + 1, next));
+  }
+
+  /**
+   * Timeouts of the stack that say nothing about the member: once this view is ending (frozen),
+   * nobody sends it more, and the installation's own timers judge the members; and a member still
+   * finishing the previous view (heard from in it) has not sent this view's stability arrays yet:
+   * it gets a short while to catch up, bounded so that a corrupt member cannot hide behind an old
+   * view for long (its heartbeats still judge it).
+   */
+  private excuses(epoch: Epoch, node: NodeId, code: SuspectCode): boolean {
+    if (!TIMEOUT_CODES.has(code)) return false;
+    if (this.frozen) return true;
+    // Only the missing stability arrays: a stalled order is judged on what the member sent here.
+    if (code !== 'STABILITY_TIMEOUT') return false;
+    const now = this.env.now();
+    const lagging = this.laggingAt.get(node);
+    const catchUpMs = 2 * this.gmTuning.stabilizeTimeoutMs;
+    return (
+      lagging !== undefined &&
+      now - lagging < this.gmTuning.heartbeatTimeoutMs &&
+      now - epoch.startedAt < catchUpMs
+    );
   }
 
   private exclude(epoch: Epoch, reason: string): void {
@@ -195,7 +233,7 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
     this.env.deliver({ kind: 'excluded', view: epoch.view.id, reason });
   }
 
-  /** A member still in the previous view asks for it: show it how that view ended here. */
+  /** A member still in an earlier view asks for it: show it how that view ended here. */
   private answerStale(from: NodeId, prev: Epoch): void {
     const now = this.env.now();
     const last = this.staleAnsweredAt.get(from);
@@ -225,7 +263,8 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
   private onWelcome(from: NodeId, m: WelcomeMessage): void {
     if (this.current !== undefined || !this.config.joining) return;
     const v = this.welcomes.onWelcome(from, m);
-    if (v !== undefined) this.install(v.id, v.members, { transitional: false, joined: [this.env.self], left: [] });
+    if (v !== undefined)
+      this.install(v.id, v.members, { transitional: false, joined: [this.env.self], left: [] });
   }
 
   // ---- wiring ------------------------------------------------------------------------------
@@ -250,7 +289,8 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
       suspect: (node, evidence) => {
         const r = epoch.view.members.indexOf(node);
         const reason = evidence as SuspectReason;
-        if (epoch === this.current && r >= 0) epoch.agreement.suspect(r, reason.code, reason.detail ?? '');
+        if (epoch !== this.current || r < 0 || this.excuses(epoch, node, reason.code)) return;
+        epoch.agreement.suspect(r, reason.code, reason.detail ?? '');
       },
     };
   }

@@ -41,25 +41,25 @@ function rewriting<K extends GroupWire['kind']>(
 /** Claimed messages beyond what the member holds, per sender. */
 const CLAIM_EXTRA = 3;
 
-export const badNewView = rewriting('bad-new-view', 'gm-new-view', (_ctx, m) => ({ ...m, justification: [] }));
+export const badNewView = rewriting('bad-new-view', 'gm-new-view', (_ctx, m) => ({
+  ...m,
+  justification: [],
+}));
 
 export const newViewTimeout = rewriting('new-view-timeout', 'gm-new-view', () => undefined);
 
-export const badCommit = rewriting('bad-commit', 'gm-commit', (ctx, m) => ({ ...m, acks: m.acks.slice(0, ctx.f) }));
+export const badCommit = rewriting('bad-commit', 'gm-commit', (ctx, m) => ({
+  ...m,
+  acks: m.acks.slice(0, ctx.f),
+}));
 
 export const commitTimeout = rewriting('commit-timeout', 'gm-commit', () => undefined);
 
 export const readyToSwitchTimeout = rewriting('ready-to-switch-timeout', 'gm-ready', () => undefined);
 
 export const impedeStabilization = rewriting('impede-stabilization', 'gm-ready', (ctx, m) => {
-  // The Ready names the member by its rank in the view, which the frame does not carry: find
-  // the rank its own signature was made for, then sign the inflated claim the same way.
-  const n = m.counts.length;
-  let rank = -1;
-  for (let r = 0; r < n && rank < 0; r++) {
-    if (ctx.crypto.verify(ctx.self, readyStatement(m.digest, r, m.counts), m.sig)) rank = r;
-  }
-  if (rank < 0) return m;
+  // Only its own (it relays others' to members that lag behind), re-signed with its own key.
+  if (!ctx.crypto.verify(ctx.self, readyStatement(m.digest, m.rank, m.counts), m.sig)) return m;
   const counts = m.counts.map((c) => c + CLAIM_EXTRA);
-  return { ...m, counts, sig: ctx.crypto.sign(readyStatement(m.digest, rank, counts)) };
+  return { ...m, counts, sig: ctx.crypto.sign(readyStatement(m.digest, m.rank, counts)) };
 });

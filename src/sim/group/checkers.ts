@@ -86,25 +86,40 @@ export function fifoChecker(): GroupChecker {
   };
 }
 
+/**
+ * Total order, pairwise: any two totally ordered messages that two correct members both deliver
+ * are delivered in the same order by both. A member removed from the group (cut off while the
+ * network was bad) may have delivered a few messages the others never will, or miss some; what
+ * the members still together deliver is held to the same sequence by agreement (outcome.ts).
+ */
 export function totalOrderChecker(): GroupChecker {
-  /** The sequence of totally ordered messages, as the first correct member to reach each position saw it. */
-  const reference: { key: string; member: number }[] = [];
-  const position = new Map<number, number>();
+  const sequences = new Map<number, string[]>();
+  const positions = new Map<number, Map<string, number>>();
   return {
     name: 'total-order',
     observe(obs, ctx) {
       const o = correctDelivery(obs, ctx);
       if (o === undefined || o.delivery.guarantee !== 'total') return undefined;
       const key = `${o.view ?? 0}/${o.delivery.sender}:${o.delivery.seq}`;
-      const k = position.get(o.member) ?? 0;
-      position.set(o.member, k + 1);
-      const ref = reference[k];
-      if (ref === undefined) {
-        reference.push({ key, member: o.member });
-        return undefined;
+      const mine = sequences.get(o.member) ?? [];
+      const at = positions.get(o.member) ?? new Map<string, number>();
+      sequences.set(o.member, mine);
+      positions.set(o.member, at);
+      const i = mine.length;
+      mine.push(key);
+      at.set(key, i);
+      for (const [q, theirs] of sequences) {
+        const j = positions.get(q)?.get(key);
+        if (q === o.member || j === undefined) continue;
+        // Anything q delivered after this message that I delivered before it is an inversion.
+        for (let k = j + 1; k < theirs.length; k++) {
+          const mineAt = at.get(theirs[k] as string);
+          if (mineAt !== undefined && mineAt < i) {
+            return `member ${o.member} delivered ${theirs[k]} before ${key}, member ${q} after it`;
+          }
+        }
       }
-      if (ref.key === key) return undefined;
-      return `member ${o.member} delivered ${key} as totally ordered message #${k + 1}, member ${ref.member} delivered ${ref.key}`;
+      return undefined;
     },
   };
 }

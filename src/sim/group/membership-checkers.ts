@@ -38,7 +38,8 @@ export function selfInclusionChecker(): GroupChecker {
   return {
     name: 'self-inclusion',
     observe(obs, ctx) {
-      if (obs.kind !== 'view' || !ctx.isCorrect(obs.member) || obs.members.includes(obs.member)) return undefined;
+      if (obs.kind !== 'view' || !ctx.isCorrect(obs.member) || obs.members.includes(obs.member))
+        return undefined;
       return `member ${obs.member} installed view ${obs.view} without itself: [${obs.members.join(',')}]`;
     },
   };

@@ -29,7 +29,10 @@ export const INSTALL_FAULTS: ReadonlySet<string> = new Set([
 function triggers(behaviours: readonly string[], guarantee: WorkloadGuarantee): boolean {
   return behaviours.some(
     (b) =>
-      b === 'crash' || b === 'silent' || b === 'mutant' || (b === 'impede-total-order' && guarantee !== 'fifo'),
+      b === 'crash' ||
+      b === 'silent' ||
+      b === 'mutant' ||
+      (b === 'impede-total-order' && guarantee !== 'fifo'),
   );
 }
 

@@ -56,7 +56,12 @@ export interface GroupSweepReport {
    * through a transitional view, and the virtual ms each took from its start (f+1 Suspects seen,
    * or a join asked) to the new view (seed 003, Figures 6 to 9, measure the same span).
    */
-  readonly installations: { readonly count: number; readonly transitional: number; readonly msMean: number; readonly msMax: number };
+  readonly installations: {
+    readonly count: number;
+    readonly transitional: number;
+    readonly msMean: number;
+    readonly msMax: number;
+  };
   /** Frames handed to stacks, and their rate in wall-clock time. */
   readonly frames: number;
   readonly framesPerSec: number;
@@ -133,11 +138,44 @@ export function groupReplayCommand(o: GroupSweepOptions, seed: number): string {
   return parts.join(' ');
 }
 
+type Totals = Record<
+  | 'passed'
+  | 'completed'
+  | 'multicasts'
+  | 'deliveries'
+  | 'suspicions'
+  | 'frames'
+  | 'decode'
+  | 'forged'
+  | 'installs'
+  | 'transitional'
+  | 'installMsSum'
+  | 'installMsMax',
+  number
+>;
+
+function accumulate(totals: Totals, result: GroupWorldResult): void {
+  totals.multicasts += result.stats.multicasts;
+  totals.deliveries += result.stats.deliveries;
+  totals.suspicions += result.stats.suspicions;
+  totals.frames += result.stats.frames;
+  totals.decode += result.stats.decodeRejected;
+  totals.forged += result.stats.forgedRejected;
+  for (const i of result.installations) {
+    totals.installs++;
+    if (i.transitional) totals.transitional++;
+    totals.installMsSum += i.ms;
+    totals.installMsMax = Math.max(totals.installMsMax, i.ms);
+  }
+  if (result.complete) totals.completed++;
+  if (result.violations.length === 0) totals.passed++;
+}
+
 export function runGroupSweep(o: GroupSweepOptions): GroupSweepReport {
   const r = resolve(o);
   const started = process.hrtime.bigint();
   const violations: SweepViolation[] = [];
-  const totals = {
+  const totals: Totals = {
     passed: 0,
     completed: 0,
     multicasts: 0,
@@ -154,20 +192,7 @@ export function runGroupSweep(o: GroupSweepOptions): GroupSweepReport {
   for (let i = 0; i < o.seeds; i++) {
     const seed = o.seedStart + i;
     const result = new GroupWorld(groupWorldConfig(o, seed)).run();
-    totals.multicasts += result.stats.multicasts;
-    totals.deliveries += result.stats.deliveries;
-    totals.suspicions += result.stats.suspicions;
-    totals.frames += result.stats.frames;
-    totals.decode += result.stats.decodeRejected;
-    totals.forged += result.stats.forgedRejected;
-    for (const i of result.installations) {
-      totals.installs++;
-      if (i.transitional) totals.transitional++;
-      totals.installMsSum += i.ms;
-      totals.installMsMax = Math.max(totals.installMsMax, i.ms);
-    }
-    if (result.complete) totals.completed++;
-    if (result.violations.length === 0) totals.passed++;
+    accumulate(totals, result);
     for (const v of result.violations) {
       violations.push({
         seed,

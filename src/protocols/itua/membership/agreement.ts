@@ -10,90 +10,36 @@
  * timer whose expiry suspects the member that failed to act, which in turn makes the deputy (and
  * the deputy's deputy) lead. The host (member.ts) owns the stack and installs the next view.
  */
-import type { CryptoSuite } from '../../../core/crypto-suite.js';
 import type { NodeId } from '../../../core/ids.js';
-import { SUSPECT_CODES, type Rank, type SuspectCode, type ViewInfo } from '../layer.js';
+import type { Rank, SuspectCode } from '../layer.js';
 import type {
   CommitMessage,
   MembershipMessage,
   NewViewMessage,
   NmcMessage,
-  ReadyMessage,
   SuspectMessage,
 } from './messages.js';
-import {
-  ackStatement,
-  beatStatement,
-  nmcStatement,
-  readyStatement,
-  signCommit,
-  signProposal,
-  proposalDigest,
-  suspectStatement,
-  type Proposal,
-} from './signing.js';
+import { ackStatement, type Proposal } from './signing.js';
+import { ackMessage, commitMessage, newViewMessage, nmcMessage, suspectMessage } from './build.js';
+import { ReadyPhase, after, type Named, type Stamp } from './ready.js';
+import { Heartbeats } from './heartbeats.js';
+import type { AgreementHost } from './host.js';
 import { SuspicionBook } from './suspicions.js';
-import type { MembershipTimer, MembershipTuning } from './timers.js';
+import type { MembershipTimer } from './timers.js';
 import {
   bytesEqual,
   validateAck,
   validateCommit,
   validateNewView,
   validateNmc,
-  validateReady,
   validateSuspect,
   type MembershipContext,
 } from './validate.js';
 
-/** What the agreement decided: the next view's proposal and the cut delivered in this one. */
-export interface Decision {
-  readonly proposal: Proposal;
-  readonly cut: readonly number[];
-  /**
-   * An earlier New-View of this view did not install, or its leader had to be replaced (the
-   * paper's transitional view).
-   */
-  readonly transitional: boolean;
-  /** When this member first saw a removal justified (f+1 Suspects), or the join requested. */
-  readonly startedAtMs: number;
-}
+export type { AgreementHost, Decision } from './host.js';
 
-export interface AgreementHost {
-  readonly view: ViewInfo;
-  readonly self: Rank;
-  readonly crypto: CryptoSuite;
-  readonly tuning: MembershipTuning;
-  send(to: Rank, m: MembershipMessage): void;
-  broadcast(m: MembershipMessage): void;
-  setTimer(afterMs: number, t: MembershipTimer): void;
-  cancelTimer(t: MembershipTimer): void;
-  now(): number;
-  /** This member suspects `rank` on its own (the observation towards operators and checkers). */
-  reportSuspect(rank: Rank, code: SuspectCode, detail: string): void;
-  /** Messages of each sender the Reliable layer holds here. */
-  counts(): readonly number[];
-  /** Stop delivering in this view (the Sync layer's block). */
-  freeze(): void;
-  /** `rank` says it holds `counts`: fetch what I lack. */
-  expect(rank: Rank, counts: readonly number[]): void;
-  decide(d: Decision): void;
-  excluded(reason: string): void;
-  /** A node that asked to join and may (authorized, never excluded). */
-  joiner(): NodeId | undefined;
-  canAdmit(node: NodeId): boolean;
-}
-
-interface Stamp {
-  readonly leader: Rank;
-  readonly round: number;
-}
-
-const after = (a: Stamp, b: Stamp): boolean => a.leader > b.leader || (a.leader === b.leader && a.round > b.round);
-
-interface Named {
-  readonly proposal: Proposal;
-  readonly digest: Uint8Array;
-}
+/** The most a phase timer is stretched after leaders failed (see `backoff`). */
+const BACKOFF_MAX = 8;
 
 export class ViewAgreement {
   private readonly book: SuspicionBook;
@@ -108,50 +54,45 @@ export class ViewAgreement {
   private committed: Named | undefined;
   /** The Commit I made or accepted last (repeated, and shown to members that lag behind). */
   private commitMsg: CommitMessage | undefined;
-  private readyFor: Named | undefined;
-  private readyOut: ReadyMessage | undefined;
-  /** My Ready's phase is open (neither its timer nor stabilization's expired). */
-  private readyOpen = false;
   /** A Commit that came while my Ready's phase was open. */
   private deferred: Named | undefined;
   private nmcOut: NmcMessage | undefined;
-  private readonly readies = new Map<Rank, ReadyMessage>();
-  private stabilizing: (Named & { cut: number[] }) | undefined;
+  private readonly phase: ReadyPhase;
   private finished = false;
   /** Removed by a Commit: only acknowledges New-Views from now on. */
   private retired = false;
   private startedAtMs: number | undefined;
   /** Who was to lead when the installation started (a deputy that took over makes it transitional). */
   private firstLeader: Rank | undefined;
-  private readonly heard: number[];
-  private readonly silent: boolean[];
-  private beat = 0;
+  private readonly beats: Heartbeats;
   private nvArmed = false;
+  /**
+   * Each leader this member gave up on gets twice as long as the one before (up to 8 times the
+   * base), as PBFT's view-change timers do: while the network is bad, leaders are not suspected
+   * one after the other faster than they can act.
+   */
+  private backoff = 1;
   private resendArmed = false;
 
   constructor(private readonly host: AgreementHost) {
     const { view } = host;
     this.book = new SuspicionBook(view.members.length, view.f);
     this.ctx = { view, crypto: host.crypto, nodeOf: (r) => view.members[r] };
-    this.heard = new Array<number>(view.members.length).fill(0);
-    this.silent = new Array<boolean>(view.members.length).fill(false);
+    this.phase = new ReadyPhase(host, this.ctx, {
+      suspect: (r, code, detail) => this.suspect(r, code, detail),
+      removed: (k) => this.removedBy(k.proposal),
+      progress: () => this.progress(),
+    });
+    this.beats = new Heartbeats(host, (r, detail) => this.suspect(r, 'HEARTBEAT_TIMEOUT', detail));
   }
 
   start(): void {
-    this.heard.fill(this.host.now());
-    this.host.setTimer(this.host.tuning.heartbeatMs, { kind: 'gm.beat', view: this.host.view.id });
-  }
-
-  get done(): boolean {
-    return this.finished;
+    this.beats.start();
   }
 
   /** Any message from `rank` shows it alive. */
   heardFrom(rank: Rank): void {
-    if (rank < this.heard.length) {
-      this.heard[rank] = this.host.now();
-      this.silent[rank] = false;
-    }
+    this.beats.heardFrom(rank);
   }
 
   onMessage(from: Rank, m: MembershipMessage): void {
@@ -160,10 +101,8 @@ export class ViewAgreement {
     switch (m.kind) {
       case 'gm-suspect':
         return this.onSuspect(from, m);
-      case 'gm-heartbeat': {
-        const ok = this.host.crypto.verify(this.ctx.nodeOf(from) as NodeId, beatStatement(m.view, from, m.beat), m.sig);
-        return ok ? undefined : this.suspect(from, 'BAD_MEMBERSHIP', 'heartbeat signature');
-      }
+      case 'gm-heartbeat':
+        return this.beats.onBeat(from, m) ? undefined : this.suspect(from, 'BAD_MEMBERSHIP', 'heartbeat');
       case 'gm-new-view':
         return this.onNewView(from, m);
       case 'gm-ack':
@@ -171,7 +110,7 @@ export class ViewAgreement {
       case 'gm-commit':
         return this.onCommit(from, m);
       case 'gm-ready':
-        return this.onReady(from, m);
+        return this.phase.onReady(from, m);
       case 'gm-nmc':
         return this.onNmc(from, m);
       default:
@@ -184,15 +123,7 @@ export class ViewAgreement {
     const { host } = this;
     if (this.finished || this.retired || target >= host.view.members.length) return;
     if ((target === host.self) !== (code === 'LEFT') || this.book.has(host.self, target)) return;
-    const sig = host.crypto.sign(suspectStatement(host.view.id, host.self, target));
-    const m: SuspectMessage = {
-      kind: 'gm-suspect',
-      view: host.view.id,
-      by: host.self,
-      target,
-      code: SUSPECT_CODES.indexOf(code),
-      sig,
-    };
+    const m = suspectMessage(host, target, code);
     this.book.add(m);
     this.ownSuspects.push(m);
     host.broadcast(m);
@@ -207,10 +138,9 @@ export class ViewAgreement {
 
   /** Called after the stack handled a message: stabilization may have completed. */
   progress(): void {
-    const s = this.stabilizing;
-    if (s === undefined || this.finished) return;
-    const counts = this.host.counts();
-    for (let i = 0; i < s.cut.length; i++) if ((counts[i] ?? 0) < (s.cut[i] as number)) return;
+    if (this.finished) return;
+    const s = this.phase.reached();
+    if (s === undefined) return;
     this.finished = true;
     this.host.decide({
       proposal: s.proposal,
@@ -221,18 +151,20 @@ export class ViewAgreement {
   }
 
   onTimer(t: MembershipTimer): void {
-    if (this.finished || this.retired || t.kind === 'gm.join' || t.view !== this.host.view.id) return;
+    if (this.finished || t.kind === 'gm.join' || t.view !== this.host.view.id) return;
+    // A retired member only repeats its latest acknowledgement (it may still be needed).
+    if (this.retired) return t.kind === 'gm.resend' ? this.onResend() : undefined;
     switch (t.kind) {
       case 'gm.beat':
-        return this.onBeat();
+        return this.beats.onTick();
       case 'gm.nv':
         return this.onNewViewTimeout();
       case 'gm.commit':
         return this.onCommitTimeout();
       case 'gm.ready':
-        return this.onReadyTimeout();
+        return this.phase.onReadyTimeout() ? this.closeReady() : undefined;
       case 'gm.stab':
-        return this.onStabilizeTimeout();
+        return this.phase.onStabilizeTimeout() ? this.closeReady() : undefined;
       case 'gm.resend':
         return this.onResend();
     }
@@ -241,20 +173,25 @@ export class ViewAgreement {
   /** Re-evaluate after anything changed: lead, or expect the leader to. */
   private step(): void {
     if (this.finished || this.retired) return;
+    // My own Suspects are repeated too: one lost would leave the others short of f+1.
+    if (!this.resendArmed && this.ownSuspects.length > 0) this.armResend();
     const detected = this.book.detected();
     const joiner = detected.size === 0 ? this.host.joiner() : undefined;
     if (detected.size === 0 && joiner === undefined) return;
     this.startedAtMs ??= this.host.now();
     this.firstLeader ??= this.leader(detected);
-    if (!this.resendArmed) {
-      this.resendArmed = true;
-      this.host.setTimer(this.host.tuning.resendMs, { kind: 'gm.resend', view: this.host.view.id });
-    }
+    if (!this.resendArmed) this.armResend();
     if (this.leader(detected) === this.host.self) this.propose(detected, joiner);
     else if (!this.covered(detected, joiner) && !this.nvArmed) {
       this.nvArmed = true;
-      this.host.setTimer(this.host.tuning.newViewTimeoutMs, { kind: 'gm.nv', view: this.host.view.id });
+      const afterMs = this.host.tuning.newViewTimeoutMs * this.backoff;
+      this.host.setTimer(afterMs, { kind: 'gm.nv', view: this.host.view.id });
     }
+  }
+
+  private armResend(): void {
+    this.resendArmed = true;
+    this.host.setTimer(this.host.tuning.resendMs, { kind: 'gm.resend', view: this.host.view.id });
   }
 
   /** The lowest-ranked member whose removal is not justified: the leader, its deputy, … */
@@ -281,15 +218,7 @@ export class ViewAgreement {
     this.round = Math.max(this.round, this.lastAcked.leader === host.self ? this.lastAcked.round : 0) + 1;
     const kept = Array.from({ length: n }, (_, r) => r).filter((r) => !detected.has(r));
     const proposal: Proposal = { view: host.view.id, round: this.round, leader: host.self, kept, joiner };
-    const digest = proposalDigest(host.crypto, proposal);
-    const nv: NewViewMessage = {
-      kind: 'gm-new-view',
-      ...proposal,
-      kept,
-      justification: this.book.justification(detected),
-      sig: signProposal(host.crypto, proposal),
-    };
-    const own = host.crypto.sign(ackStatement(digest, host.self));
+    const { nv, digest, own } = newViewMessage(host, proposal, this.book.justification(detected));
     this.mine = { proposal, digest, nv, acks: new Map([[host.self, own]]), committed: false };
     this.noteAcked({ proposal, digest, to: host.self, sig: own });
     host.broadcast(nv);
@@ -324,8 +253,8 @@ export class ViewAgreement {
     if (after(proposal, this.lastAcked) && admissible) {
       const sig = host.crypto.sign(ackStatement(digest, host.self));
       this.noteAcked({ proposal, digest, to: from, sig });
-      host.send(from, { kind: 'gm-ack', view: m.view, round: m.round, leader: m.leader, digest, sig });
-      host.setTimer(host.tuning.commitTimeoutMs, { kind: 'gm.commit', view: host.view.id });
+      host.send(from, ackMessage(proposal, digest, sig));
+      host.setTimer(host.tuning.commitTimeoutMs * this.backoff, { kind: 'gm.commit', view: host.view.id });
     }
     this.step();
   }
@@ -345,43 +274,35 @@ export class ViewAgreement {
     const mine = this.mine;
     if (mine === undefined || mine.committed || mine.acks.size < host.view.quorum) return;
     mine.committed = true;
-    const acks = [...mine.acks].sort((a, b) => a[0] - b[0]).map(([rank, sig]) => ({ rank, sig }));
-    const { proposal } = mine;
-    const commit: CommitMessage = {
-      kind: 'gm-commit',
-      ...proposal,
-      kept: [...proposal.kept],
-      acks,
-      sig: signCommit(host.crypto, proposal),
-    };
+    const commit = commitMessage(host, mine.proposal, mine.acks);
     host.broadcast(commit);
+    this.phase.noteCommit(mine, commit);
     this.onCommitted(mine, commit);
   }
 
   private onCommit(from: Rank, m: CommitMessage): void {
     const v = validateCommit(m, this.ctx);
     if (v.verdict === 'reject') return this.suspect(from, v.code, v.detail);
-    if (v.verdict !== 'accept' || after(this.lastAcked, v.value.proposal)) return;
+    if (v.verdict !== 'accept') return;
+    // Even an older Commit may be the one that was decided (its Ready-to-Switch messages say so).
+    this.phase.noteCommit(v.value, m);
+    if (this.finished || this.retired || after(this.lastAcked, v.value.proposal)) return;
     if (this.committed !== undefined && bytesEqual(this.committed.digest, v.value.digest)) return;
     this.onCommitted(v.value, m);
   }
 
   /** A valid Commit: Ready-to-Switch if it removes every member known to be corrupt, else Need-More-Change. */
   private onCommitted(c: Named, m: CommitMessage): void {
-    const { host } = this;
     this.committed = c;
     this.commitMsg = m;
-    if (after(c.proposal, this.lastAcked)) this.lastAcked = { leader: c.proposal.leader, round: c.proposal.round };
+    if (after(c.proposal, this.lastAcked))
+      this.lastAcked = { leader: c.proposal.leader, round: c.proposal.round };
+    const { host } = this;
     host.cancelTimer({ kind: 'gm.commit', view: host.view.id });
-    if (!c.proposal.kept.includes(host.self)) {
-      // Removed (or leaving): it says no more, but it still acknowledges later New-Views of this
-      // view, whose 2f+1 may need it when a second fault strikes during the installation.
-      this.retired = true;
-      return host.excluded(`removed from view ${host.view.id} by the Commit of rank ${c.proposal.leader}`);
-    }
+    if (!c.proposal.kept.includes(host.self)) return this.removedBy(c.proposal);
     // While my Ready for an earlier proposal may still complete somewhere, a Ready for another
     // could let two views be installed: answer the new Commit once that phase timed out.
-    if (this.readyOpen && this.readyFor !== undefined && !bytesEqual(this.readyFor.digest, c.digest)) {
+    if (this.phase.open && !this.phase.isFor(c.digest)) {
       this.deferred = c;
       return;
     }
@@ -392,65 +313,11 @@ export class ViewAgreement {
   private answerCommit(c: Named): void {
     const { host } = this;
     const detected = this.book.detected();
-    if (this.covers(c.proposal, detected, c.proposal.joiner)) return this.sendReady(c);
+    if (this.covers(c.proposal, detected, c.proposal.joiner)) return this.phase.send(c);
     const missing = [...detected].filter((d) => c.proposal.kept.includes(d));
-    const { view, round, leader } = c.proposal;
-    this.nmcOut = {
-      kind: 'gm-nmc',
-      view,
-      round,
-      leader,
-      justification: this.book.justification(missing),
-      sig: host.crypto.sign(nmcStatement(view, round, leader, host.self)),
-    };
+    this.nmcOut = nmcMessage(host, c.proposal, this.book.justification(missing));
     host.broadcast(this.nmcOut);
     this.step();
-  }
-
-  private sendReady(c: Named): void {
-    const { host } = this;
-    if (this.readyFor !== undefined && bytesEqual(this.readyFor.digest, c.digest)) return;
-    host.freeze();
-    const counts = [...host.counts()];
-    const { view, round, leader } = c.proposal;
-    const sig = host.crypto.sign(readyStatement(c.digest, host.self, counts));
-    const m: ReadyMessage = { kind: 'gm-ready', view, round, leader, digest: c.digest, counts, sig };
-    this.readyFor = c;
-    this.readyOpen = true;
-    this.readyOut = m;
-    this.readies.set(host.self, m);
-    host.broadcast(m);
-    host.setTimer(host.tuning.readyTimeoutMs, { kind: 'gm.ready', view: host.view.id });
-    this.checkReady();
-  }
-
-  private onReady(from: Rank, m: ReadyMessage): void {
-    const v = validateReady(from, m, this.ctx);
-    if (v.verdict === 'reject') return this.suspect(from, v.code, v.detail);
-    if (v.verdict !== 'accept') return;
-    const prev = this.readies.get(from);
-    if (prev !== undefined && !after(m, prev)) return;
-    this.readies.set(from, m);
-    this.checkReady();
-  }
-
-  /** Every member of the next view is ready for the proposal I am ready for: stabilize to the cut. */
-  private checkReady(): void {
-    const r = this.readyFor;
-    if (r === undefined || (this.stabilizing !== undefined && bytesEqual(this.stabilizing.digest, r.digest))) return;
-    const ready: ReadyMessage[] = [];
-    for (const k of r.proposal.kept) {
-      const m = this.readies.get(k);
-      if (m === undefined || !bytesEqual(m.digest, r.digest)) return;
-      ready.push(m);
-    }
-    const cut = new Array<number>(this.host.view.members.length).fill(0);
-    for (const m of ready) for (let i = 0; i < cut.length; i++) cut[i] = Math.max(cut[i] as number, m.counts[i] ?? 0);
-    this.host.cancelTimer({ kind: 'gm.ready', view: this.host.view.id });
-    this.stabilizing = { ...r, cut };
-    r.proposal.kept.forEach((k, i) => this.host.expect(k, (ready[i] as ReadyMessage).counts));
-    this.host.setTimer(this.host.tuning.stabilizeTimeoutMs, { kind: 'gm.stab', view: this.host.view.id });
-    this.progress();
   }
 
   private onNmc(from: Rank, m: NmcMessage): void {
@@ -464,20 +331,6 @@ export class ViewAgreement {
 
   // ---- timers ------------------------------------------------------------------------------
 
-  private onBeat(): void {
-    const { host } = this;
-    this.beat++;
-    const sig = host.crypto.sign(beatStatement(host.view.id, host.self, this.beat));
-    host.broadcast({ kind: 'gm-heartbeat', view: host.view.id, beat: this.beat, sig });
-    const now = host.now();
-    for (let r = 0; r < this.heard.length; r++) {
-      if (r === host.self || this.silent[r] || now - (this.heard[r] as number) < host.tuning.heartbeatTimeoutMs) continue;
-      this.silent[r] = true;
-      this.suspect(r, 'HEARTBEAT_TIMEOUT', `silent for ${Math.round(now - (this.heard[r] as number))} ms`);
-    }
-    host.setTimer(host.tuning.heartbeatMs, { kind: 'gm.beat', view: host.view.id });
-  }
-
   /** The leader did not propose in time: suspect it, so that its deputy leads. */
   private onNewViewTimeout(): void {
     this.nvArmed = false;
@@ -485,74 +338,61 @@ export class ViewAgreement {
     const joiner = detected.size === 0 ? this.host.joiner() : undefined;
     if ((detected.size > 0 || joiner !== undefined) && !this.covered(detected, joiner)) {
       const leader = this.leader(detected);
-      if (leader !== this.host.self) this.suspect(leader, 'NEW_VIEW_TIMEOUT', 'no New-View in time');
+      if (leader !== this.host.self) {
+        this.backoff = Math.min(this.backoff * 2, BACKOFF_MAX);
+        this.suspect(leader, 'NEW_VIEW_TIMEOUT', 'no New-View in time');
+      }
     }
     this.step();
   }
 
   private onCommitTimeout(): void {
     const a = this.acked;
-    if (a === undefined || (this.committed !== undefined && !after(a.proposal, this.committed.proposal))) return;
-    if (a.to !== this.host.self) this.suspect(a.to, 'COMMIT_TIMEOUT', `no Commit of round ${a.proposal.round}`);
-    this.step();
-  }
-
-  private onReadyTimeout(): void {
-    const r = this.readyFor;
-    if (r === undefined || this.stabilizing !== undefined) return;
-    for (const k of r.proposal.kept) {
-      const m = this.readies.get(k);
-      if (m === undefined || !bytesEqual(m.digest, r.digest)) this.suspect(k, 'READY_TIMEOUT', 'no Ready-to-Switch');
+    if (a === undefined || (this.committed !== undefined && !after(a.proposal, this.committed.proposal)))
+      return;
+    if (a.to !== this.host.self) {
+      this.backoff = Math.min(this.backoff * 2, BACKOFF_MAX);
+      this.suspect(a.to, 'COMMIT_TIMEOUT', `no Commit of round ${a.proposal.round}`);
     }
-    this.closeReady();
+    this.step();
   }
 
   /** My Ready's phase timed out: a Commit that came meanwhile may now be answered. */
   private closeReady(): void {
-    this.readyOpen = false;
+    this.phase.open = false;
     const d = this.deferred;
     this.deferred = undefined;
     if (d !== undefined && !this.finished && !this.retired) this.answerCommit(d);
   }
 
-  /** Whoever claimed messages I still lack after the timeout is suspected (Table III, Impede Stabilization). */
-  private onStabilizeTimeout(): void {
-    const s = this.stabilizing;
-    if (s === undefined) return;
-    const counts = this.host.counts();
-    for (const k of s.proposal.kept) {
-      const claim = this.readies.get(k);
-      if (k === this.host.self || claim === undefined) continue;
-      for (let i = 0; i < s.cut.length; i++) {
-        if ((claim.counts[i] ?? 0) > (counts[i] ?? 0)) {
-          this.suspect(k, 'STABILIZE_TIMEOUT', `claims ${claim.counts[i]} messages of ${i}`);
-          break;
-        }
-      }
-    }
-    this.closeReady();
-  }
-
   /** Repeat my latest messages, so that loss cannot stall the installation. */
   private onResend(): void {
     const { host } = this;
+    host.setTimer(host.tuning.resendMs, { kind: 'gm.resend', view: host.view.id });
+    if (this.acked !== undefined && this.acked.to !== host.self) {
+      const { proposal, digest, sig } = this.acked;
+      host.send(this.acked.to, ackMessage(proposal, digest, sig));
+    }
+    if (this.retired) return;
     for (const m of this.ownSuspects) host.broadcast(m);
     if (this.mine !== undefined) host.broadcast(this.mine.nv);
     if (this.commitMsg !== undefined) host.broadcast(this.commitMsg);
-    if (this.acked !== undefined && this.acked.to !== host.self) {
-      const { proposal, digest, sig } = this.acked;
-      host.send(this.acked.to, { kind: 'gm-ack', view: proposal.view, round: proposal.round, leader: proposal.leader, digest, sig });
-    }
     if (this.nmcOut !== undefined) host.broadcast(this.nmcOut);
-    if (this.readyOut !== undefined) host.broadcast(this.readyOut);
-    host.setTimer(host.tuning.resendMs, { kind: 'gm.resend', view: host.view.id });
+    if (this.phase.out !== undefined) host.broadcast(this.phase.out);
   }
 
-  /** My final messages of this view, for members that lag behind (member.ts answers them). */
+  /**
+   * Removed (or leaving): it says no more, but it still acknowledges later New-Views of this
+   * view, whose 2f+1 may need it when a second fault strikes during the installation.
+   */
+  private removedBy(p: Proposal): void {
+    if (this.retired || this.finished) return;
+    this.retired = true;
+    this.host.excluded(`removed from view ${this.host.view.id} by the Commit of rank ${p.leader}`);
+  }
+
+  /** How this view ended here, for members that lag behind (member.ts shows it to them). */
   closing(): MembershipMessage[] {
-    const out: MembershipMessage[] = [];
-    if (this.commitMsg !== undefined) out.push(this.commitMsg);
-    if (this.readyOut !== undefined) out.push(this.readyOut);
-    return out;
+    return this.phase.proof();
   }
 }

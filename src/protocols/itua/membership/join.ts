@@ -77,5 +77,10 @@ export class Welcomes {
 }
 
 export function welcome(crypto: CryptoSuite, view: number, members: readonly NodeId[]): WelcomeMessage {
-  return { kind: 'gm-welcome', view, members: [...members], sig: crypto.sign(welcomeStatement(view, members)) };
+  return {
+    kind: 'gm-welcome',
+    view,
+    members: [...members],
+    sig: crypto.sign(welcomeStatement(view, members)),
+  };
 }

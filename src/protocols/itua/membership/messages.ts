@@ -6,7 +6,18 @@
  */
 import { DIGEST_BYTES, SIGNATURE_BYTES } from '../../../core/crypto-suite.js';
 import { limits } from '../../../core/limits.js';
-import { fixedBytes, list, optional, struct, u16, u32, u64, u8, union, type Infer } from '../../../codec/schema.js';
+import {
+  fixedBytes,
+  list,
+  optional,
+  struct,
+  u16,
+  u32,
+  u64,
+  u8,
+  union,
+  type Infer,
+} from '../../../codec/schema.js';
 import { ituaVariants, type ItuaMessage } from '../messages.js';
 
 export const membershipLimits = {
@@ -59,7 +70,16 @@ export const membershipVariants = {
   /** Ready-to-Switch, with what this member holds of each sender (the message stabilization's input). */
   'gm-ready': [
     25,
-    { view, round, leader: rank, digest, counts: list(u64, membershipLimits.membersMax, 'counts'), sig },
+    {
+      view,
+      round,
+      leader: rank,
+      digest,
+      /** Its signer (Ready-to-Switch messages are relayed to members that lag behind). */
+      rank,
+      counts: list(u64, membershipLimits.membersMax, 'counts'),
+      sig,
+    },
   ],
   /** Need-More-Change: the committed proposal keeps members that f+1 suspect; here is why. */
   'gm-nmc': [26, { view, round, leader: rank, justification, sig }],
@@ -96,7 +116,12 @@ export const proposalSchema = struct('ItuaProposal', {
   kept,
   joiner: optional(node),
 });
-export const suspectStatementSchema = struct('ItuaSuspectStatement', { domain, view, by: rank, target: rank });
+export const suspectStatementSchema = struct('ItuaSuspectStatement', {
+  domain,
+  view,
+  by: rank,
+  target: rank,
+});
 export const ackStatementSchema = struct('ItuaAckStatement', { domain, digest, rank });
 export const readyStatementSchema = struct('ItuaReadyStatement', {
   domain,

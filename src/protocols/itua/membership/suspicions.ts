@@ -36,7 +36,8 @@ export class SuspicionBook {
   /** Members whose removal is justified: suspected by f+1, or asking to leave. */
   detected(): Set<Rank> {
     const out = new Set<Rank>();
-    for (const [target, row] of this.byTarget) if (justifies([...row.values()], target, this.f)) out.add(target);
+    for (const [target, row] of this.byTarget)
+      if (justifies([...row.values()], target, this.f)) out.add(target);
     return out;
   }
 

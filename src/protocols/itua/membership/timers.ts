@@ -43,7 +43,9 @@ export const paperTimeouts: Readonly<Record<string, number>> = {
   heartbeatTimeoutMs: 4_000,
 };
 
-export function resolveMembershipTuning(overrides: Readonly<Record<string, number>> | undefined): MembershipTuning {
+export function resolveMembershipTuning(
+  overrides: Readonly<Record<string, number>> | undefined,
+): MembershipTuning {
   const t: Record<string, number> = { ...defaultMembershipTuning };
   for (const [k, v] of Object.entries(overrides ?? {})) if (k in t && Number.isFinite(v) && v >= 0) t[k] = v;
   return t as unknown as MembershipTuning;

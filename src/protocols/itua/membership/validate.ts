@@ -48,7 +48,11 @@ export interface MembershipContext {
 }
 
 const accept = <T>(value: T): GmVerdict<T> => ({ verdict: 'accept', value });
-const reject = <T>(code: MembershipReject, detail: string): GmVerdict<T> => ({ verdict: 'reject', code, detail });
+const reject = <T>(code: MembershipReject, detail: string): GmVerdict<T> => ({
+  verdict: 'reject',
+  code,
+  detail,
+});
 const stale = <T>(): GmVerdict<T> => ({ verdict: 'ignore', code: 'STALE' });
 
 export function isSuspectEntryValid(ctx: MembershipContext, view: number, e: SuspectEntry): boolean {
@@ -115,7 +119,8 @@ export function validateNewView(
   const entries = m.justification.filter((e) => isSuspectEntryValid(ctx, m.view, e));
   for (let r = 0; r < n; r++) {
     if (m.kept.includes(r)) continue;
-    if (!justifies(entries, r, ctx.view.f)) return reject('BAD_NEW_VIEW', `removes ${r} without f+1 suspicions`);
+    if (!justifies(entries, r, ctx.view.f))
+      return reject('BAD_NEW_VIEW', `removes ${r} without f+1 suspicions`);
   }
   // Only the lowest-ranked member that cannot be justifiably removed leads.
   for (let r = 0; r < m.leader; r++) {
@@ -128,7 +133,12 @@ export function validateNewView(
   return accept({ proposal, digest: proposalDigest(ctx.crypto, proposal), entries });
 }
 
-export function validateAck(from: Rank, m: AckMessage, ctx: MembershipContext, digest: Uint8Array | undefined): GmVerdict {
+export function validateAck(
+  from: Rank,
+  m: AckMessage,
+  ctx: MembershipContext,
+  digest: Uint8Array | undefined,
+): GmVerdict {
   if (m.view !== ctx.view.id || digest === undefined) return stale();
   if (!bytesEqual(m.digest, digest)) return { verdict: 'ignore', code: 'NOT_MINE' };
   if (!ctx.crypto.verify(ctx.nodeOf(from) as NodeId, ackStatement(m.digest, from), m.sig)) {
@@ -165,10 +175,12 @@ export function validateCommit(
   return accept({ proposal, digest });
 }
 
-export function validateReady(from: Rank, m: ReadyMessage, ctx: MembershipContext): GmVerdict {
+/** A Ready-to-Switch, from its signer or relayed: whoever hands over a bad one is at fault. */
+export function validateReady(m: ReadyMessage, ctx: MembershipContext): GmVerdict {
+  const n = ctx.view.members.length;
   if (m.view !== ctx.view.id) return stale();
-  if (m.counts.length !== ctx.view.members.length) return reject('BAD_MEMBERSHIP', 'ready counts');
-  if (!ctx.crypto.verify(ctx.nodeOf(from) as NodeId, readyStatement(m.digest, from, m.counts), m.sig)) {
+  if (m.counts.length !== n || m.rank >= n) return reject('BAD_MEMBERSHIP', 'ready counts');
+  if (!ctx.crypto.verify(ctx.nodeOf(m.rank) as NodeId, readyStatement(m.digest, m.rank, m.counts), m.sig)) {
     return reject('BAD_MEMBERSHIP', 'ready signature');
   }
   return accept(undefined);
@@ -177,7 +189,8 @@ export function validateReady(from: Rank, m: ReadyMessage, ctx: MembershipContex
 export function validateNmc(from: Rank, m: NmcMessage, ctx: MembershipContext): GmVerdict<SuspectEntry[]> {
   if (m.view !== ctx.view.id) return stale();
   const statement = nmcStatement(m.view, m.round, m.leader, from);
-  if (!ctx.crypto.verify(ctx.nodeOf(from) as NodeId, statement, m.sig)) return reject('BAD_MEMBERSHIP', 'nmc signature');
+  if (!ctx.crypto.verify(ctx.nodeOf(from) as NodeId, statement, m.sig))
+    return reject('BAD_MEMBERSHIP', 'nmc signature');
   const entries = m.justification.filter((e) => isSuspectEntryValid(ctx, m.view, e));
   if (entries.length !== m.justification.length) return reject('BAD_MEMBERSHIP', 'nmc justification');
   return accept(entries);

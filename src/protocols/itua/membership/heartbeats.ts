@@ -1,0 +1,58 @@
+/**
+ * Signed heartbeats (issue 5, item 3; seed 003's C-Ensemble Suspect layer noticed missing
+ * heartbeats): every member multicasts one now and then, and a member not heard from (any message
+ * counts) for the heartbeat timeout is suspected, once per silence.
+ */
+import type { NodeId } from '../../../core/ids.js';
+import type { Rank } from '../layer.js';
+import type { AgreementHost } from './host.js';
+import type { MembershipMessage } from './messages.js';
+import { beatStatement } from './signing.js';
+
+type Heartbeat = Extract<MembershipMessage, { kind: 'gm-heartbeat' }>;
+
+export class Heartbeats {
+  private readonly heard: number[];
+  private readonly silent: boolean[];
+  private beat = 0;
+
+  constructor(
+    private readonly host: AgreementHost,
+    private readonly suspect: (rank: Rank, detail: string) => void,
+  ) {
+    this.heard = new Array<number>(host.view.members.length).fill(0);
+    this.silent = new Array<boolean>(host.view.members.length).fill(false);
+  }
+
+  start(): void {
+    this.heard.fill(this.host.now());
+    this.host.setTimer(this.host.tuning.heartbeatMs, { kind: 'gm.beat', view: this.host.view.id });
+  }
+
+  heardFrom(rank: Rank): void {
+    if (rank >= this.heard.length) return;
+    this.heard[rank] = this.host.now();
+    this.silent[rank] = false;
+  }
+
+  /** Whether a heartbeat carries its sender's signature. */
+  onBeat(from: Rank, m: Heartbeat): boolean {
+    const node = this.host.view.members[from] as NodeId;
+    return this.host.crypto.verify(node, beatStatement(m.view, from, m.beat), m.sig);
+  }
+
+  onTick(): void {
+    const { host } = this;
+    this.beat++;
+    const sig = host.crypto.sign(beatStatement(host.view.id, host.self, this.beat));
+    host.broadcast({ kind: 'gm-heartbeat', view: host.view.id, beat: this.beat, sig });
+    const now = host.now();
+    for (let r = 0; r < this.heard.length; r++) {
+      const quietMs = now - (this.heard[r] as number);
+      if (r === host.self || this.silent[r] || quietMs < host.tuning.heartbeatTimeoutMs) continue;
+      this.silent[r] = true;
+      this.suspect(r, `silent for ${Math.round(quietMs)} ms`);
+    }
+    host.setTimer(host.tuning.heartbeatMs, { kind: 'gm.beat', view: host.view.id });
+  }
+}

@@ -1,0 +1,192 @@
+// Proves the ITUA membership layer's hand-staged cases the simulator sweeps do not reach: a node on
+// the authorized list joins a running group (one installation, its first view from f+1 welcomes),
+// one off the list or once removed is refused; a member that leaves is excluded and the others go
+// on; New-Views and Commits with too little justification are refused with their codes; and every
+// membership message survives the group wire codec. Members run on a hand-driven network: messages
+// in FIFO order with zero latency, timers on a virtual clock.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { codec } from '../../src/codec/frame.js';
+import { timerId, type Env, type TimerKey } from '../../src/core/env.js';
+import type { NodeId } from '../../src/core/ids.js';
+import { SeededRng } from '../../src/core/rng.js';
+import { createCryptoSuite, NoneKeyring } from '../../src/crypto/index.js';
+import {
+  GroupMember,
+  groupWireSchema,
+  type GroupEvent,
+  type GroupWire,
+  type MembershipMessage,
+} from '../../src/protocols/itua/index.js';
+import { viewInfo } from '../../src/protocols/itua/stack.js';
+import { validateCommit, validateNewView } from '../../src/protocols/itua/membership/validate.js';
+import { commitMessage, newViewMessage, suspectMessage } from '../../src/protocols/itua/membership/build.js';
+import { ackStatement as ackStatementFor } from '../../src/protocols/itua/membership/signing.js';
+
+const wire = codec(groupWireSchema);
+const ALL = [0, 1, 2, 3, 4, 5];
+const keyring = NoneKeyring.fromSeed(3, ALL);
+const cryptoOf = (node: NodeId) => createCryptoSuite({ mode: 'none', context: 'sim', self: node, keyring });
+
+/** Members on a zero-latency FIFO network and one virtual clock; every frame goes through the codec. */
+class Cluster {
+  now = 0;
+  readonly nodes = new Map<NodeId, GroupMember>();
+  readonly events = new Map<NodeId, GroupEvent[]>();
+  private readonly queue: { to: NodeId; from: NodeId; bytes: Uint8Array }[] = [];
+  private readonly timers = new Map<string, { at: number; node: NodeId; key: TimerKey }>();
+  readonly down = new Set<NodeId>();
+
+  add(node: NodeId, members: NodeId[], authorized: NodeId[], joining = false): GroupMember {
+    const rng = new SeededRng(node + 1);
+    const env: Env<GroupWire, TimerKey, GroupEvent> = {
+      self: node,
+      crypto: cryptoOf(node),
+      log: { log: () => undefined },
+      send: (to, m) => this.queue.push({ to, from: node, bytes: wire.encode(m) }),
+      broadcast: (m) => {
+        for (const to of ALL) if (to !== node) this.queue.push({ to, from: node, bytes: wire.encode(m) });
+      },
+      setTimer: (afterMs, key) =>
+        this.timers.set(`${node}|${timerId(key)}`, { at: this.now + afterMs, node, key }),
+      cancelTimer: (key) => this.timers.delete(`${node}|${timerId(key)}`),
+      now: () => this.now,
+      random: () => rng,
+      deliver: (e) => this.events.get(node)?.push(e),
+      suspect: () => undefined,
+    };
+    const m = new GroupMember(env, { members, authorized, joining });
+    this.nodes.set(node, m);
+    this.events.set(node, []);
+    return m;
+  }
+
+  /** Runs until `ms` of virtual time pass: all queued frames first, then the next timer. */
+  run(ms: number): void {
+    const end = this.now + ms;
+    for (;;) {
+      const f = this.queue.shift();
+      if (f !== undefined) {
+        const decoded = wire.decode(f.bytes);
+        assert.ok(decoded.ok, 'every frame decodes');
+        if (!this.down.has(f.to)) this.nodes.get(f.to)?.onMessage(f.from, decoded.value);
+        continue;
+      }
+      const next = [...this.timers.entries()].sort((a, b) => a[1].at - b[1].at)[0];
+      if (next === undefined || next[1].at > end) break;
+      this.timers.delete(next[0]);
+      this.now = next[1].at;
+      if (!this.down.has(next[1].node)) this.nodes.get(next[1].node)?.onTimer(next[1].key);
+    }
+    this.now = end;
+  }
+
+  views(node: NodeId): { id: number; members: readonly NodeId[]; joined: readonly NodeId[] }[] {
+    return (this.events.get(node) ?? []).flatMap((e) =>
+      e.kind === 'view' ? [{ id: e.view.id, members: e.view.members, joined: e.joined }] : [],
+    );
+  }
+}
+
+function group(n: number, authorized = ALL): Cluster {
+  const c = new Cluster();
+  const members = ALL.slice(0, n);
+  for (const node of members) c.add(node, members, authorized);
+  for (const m of c.nodes.values()) m.start();
+  return c;
+}
+
+describe('itua membership: joins and leaves', () => {
+  it('an authorized node joins: every member installs view 1 with it, and it believes that view', () => {
+    const c = group(4);
+    c.add(4, [], ALL, true).start();
+    c.run(3_000);
+    for (const node of [0, 1, 2, 3, 4]) {
+      const last = c.nodes.get(node)?.currentView();
+      assert.deepEqual(last, { id: 1, members: [0, 1, 2, 3, 4] }, `node ${node}`);
+    }
+    assert.deepEqual(c.views(4)[0]?.joined, [4]);
+    assert.ok(c.nodes.get(4)?.multicast('total', Uint8Array.of(1)), 'the joiner multicasts in its view');
+    c.run(1_000);
+    const got = c.events.get(0)?.filter((e) => e.kind === 'deliver' && e.sender === 4) ?? [];
+    assert.equal(got.length, 1, 'and the others deliver it');
+  });
+
+  it('a node off the authorized list is never admitted', () => {
+    const c = group(4, [0, 1, 2, 3]);
+    c.add(4, [], [0, 1, 2, 3], true).start();
+    c.run(3_000);
+    assert.equal(c.nodes.get(4)?.currentView(), undefined);
+    assert.deepEqual(c.nodes.get(0)?.currentView()?.id, 0, 'no view change for it');
+  });
+
+  it('a member that leaves is excluded; the others install a view without it and go on', () => {
+    const c = group(4);
+    c.run(500);
+    c.nodes.get(3)?.leave();
+    c.run(3_000);
+    assert.ok(c.events.get(3)?.some((e) => e.kind === 'excluded'));
+    assert.equal(c.nodes.get(3)?.currentView(), undefined);
+    for (const node of [0, 1, 2]) assert.deepEqual(c.nodes.get(node)?.currentView()?.members, [0, 1, 2]);
+    assert.ok(c.nodes.get(0)?.multicast('total', Uint8Array.of(7)));
+    c.run(1_000);
+    const at2 = c.events.get(2)?.filter((e) => e.kind === 'deliver' && e.view === 1) ?? [];
+    assert.equal(at2.length, 1);
+  });
+
+  it('a removed member may not join again', () => {
+    const c = group(4);
+    c.run(500);
+    c.nodes.get(3)?.leave();
+    c.run(3_000);
+    c.add(3, [], ALL, true).start();
+    c.run(3_000);
+    assert.equal(c.nodes.get(3)?.currentView(), undefined, 'its request is refused');
+    assert.deepEqual(c.nodes.get(0)?.currentView(), { id: 1, members: [0, 1, 2] });
+  });
+});
+
+describe('itua membership: validation of New-View and Commit (seed 003, Table III)', () => {
+  const view = viewInfo(0, [0, 1, 2, 3]);
+  const ctx = { view, crypto: cryptoOf(0), nodeOf: (r: number) => view.members[r] };
+  const host = (self: number) => ({ crypto: cryptoOf(self), view, self });
+  const proposal = { view: 0, round: 1, leader: 0, kept: [0, 1, 2], joiner: undefined };
+  const suspicions = [1, 2].map((by) => suspectMessage(host(by), 3, 'EQUIVOCATION'));
+
+  it('a New-View with f+1 Suspects per removal is accepted; with fewer it is a bad New-View', () => {
+    const good = newViewMessage(host(0), proposal, suspicions).nv;
+    assert.equal(validateNewView(0, good, ctx).verdict, 'accept');
+    const bad = newViewMessage(host(0), proposal, suspicions.slice(0, 1)).nv;
+    const v = validateNewView(0, bad, ctx);
+    assert.equal(v.verdict === 'reject' && v.code, 'BAD_NEW_VIEW');
+    const skips = newViewMessage(host(1), { ...proposal, leader: 1, kept: [0, 1, 2] }, suspicions).nv;
+    assert.equal(validateNewView(1, skips, ctx).verdict, 'reject', 'rank 1 may not lead while rank 0 stays');
+  });
+
+  it('a Commit needs 2f+1 valid acknowledgements of the same proposal', () => {
+    const { digest, own } = newViewMessage(host(0), proposal, suspicions);
+    const acks = new Map([[0, own]]);
+    for (const r of [1, 2]) acks.set(r, cryptoOf(r).sign(ackStatementFor(digest, r)));
+    assert.equal(validateCommit(commitMessage(host(0), proposal, acks), ctx).verdict, 'accept');
+    acks.delete(2);
+    const v = validateCommit(commitMessage(host(0), proposal, acks), ctx);
+    assert.equal(v.verdict === 'reject' && v.code, 'BAD_COMMIT');
+  });
+
+  it('every membership message round-trips through the group wire codec', () => {
+    const { nv } = newViewMessage(host(0), proposal, suspicions);
+    const msgs: MembershipMessage[] = [nv, ...suspicions, commitMessage(host(0), proposal, new Map())];
+    for (const m of msgs) {
+      const bytes = wire.encode(m);
+      const back = wire.decode(bytes);
+      assert.ok(back.ok);
+      assert.equal(back.value.kind, m.kind);
+      assert.deepEqual(wire.encode(back.value), bytes, 'decoding then encoding gives the same bytes');
+      assert.equal(
+        wire.decode(bytes.subarray(0, bytes.length - 1)).ok,
+        false,
+        'a truncated frame is refused',
+      );
+    }
+  });
+});
