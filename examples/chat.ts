@@ -1,6 +1,6 @@
 // A group chat over TCP, one process per member: every line typed is multicast in total order, so
-// every member prints the same conversation; view changes (a member excluded or joined) too.
-// Usage: node dist/examples/chat.js <group-dir> <my-id>
+// every member prints the same conversation, and the view changes (a member excluded or joined) in
+// their place in it.   Usage: node dist/examples/chat.js <group-dir> <my-id>
 import { createInterface } from 'node:readline';
 import { GroupChannel } from '../src/api/group/index.js';
 
@@ -12,14 +12,13 @@ if (dir === undefined || id === undefined) {
 const chat = await GroupChannel.join({ cluster: dir, self: Number(id) });
 
 void (async () => {
-  for await (const v of chat.views) {
-    const left = v.left.length > 0 ? ` (${v.left.join(', ')} left)` : '';
-    console.log(`* view ${v.view.id}: members ${v.view.members.join(', ')}${left}`);
+  for await (const e of chat.events) {
+    if (e.kind === 'deliver') console.log(`[${e.sender}] ${new TextDecoder().decode(e.data)}`);
+    else {
+      const left = e.left.length > 0 ? ` (${e.left.join(', ')} left)` : '';
+      console.log(`* view ${e.view.id}: members ${e.view.members.join(', ')}${left}`);
+    }
   }
-})();
-
-void (async () => {
-  for await (const d of chat.deliveries) console.log(`[${d.sender}] ${new TextDecoder().decode(d.data)}`);
   console.log(`* you are no longer in the group: ${chat.excluded}`);
   process.exit(0);
 })();

@@ -7,6 +7,7 @@
 import type { Codec } from '../codec/frame.js';
 import type { CryptoSuite } from '../core/crypto-suite.js';
 import type { ClusterSpec } from '../core/cluster.js';
+import type { NodeId } from '../core/ids.js';
 import { err, ok, type Result } from '../core/result.js';
 import { behaviourNamesFor, makeBehaviour, type Behaviour } from '../sim/adversaries/index.js';
 import type { NodeHost } from './node-host.js';
@@ -17,6 +18,8 @@ export interface FaultTarget {
   readonly codec: Codec<unknown>;
   readonly crypto: CryptoSuite;
   readonly host: NodeHost<unknown, unknown>;
+  /** The replicas in rank order, when it is not the order of their ids (an ITUA group's view 0). */
+  readonly replicas?: readonly NodeId[];
 }
 
 /** Replace the node's injected behaviours by `names` (an empty list repairs it). */
@@ -32,7 +35,7 @@ export function injectFaults(
     if (b === undefined) return err(`cannot inject '${name}' over TCP; known: ${known.join(', ')}`);
     behaviours.push(b);
   }
-  const replicas = target.spec.members.map((m) => m.id);
+  const replicas = target.replicas ?? target.spec.members.map((m) => m.id);
   target.host.injectFaults(behaviours, {
     self: target.self,
     codec: target.codec,

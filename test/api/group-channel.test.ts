@@ -2,8 +2,11 @@
 // temporary directory; FIFO and total-order multicasts reach every member (total-order ones in one
 // order everywhere); the first view arrives on `views`; a multicast beyond the window waits instead
 // of failing (back-pressure) and all of them arrive; typed errors for a stranger, a bad file and
-// oversized data; the bounded delivery buffer fails loudly when the application does not read; and
-// leave() ends the member's streams.
+// oversized data; leave() ends the member's streams while the others install a view without it and
+// go on; members of view 0 started two seconds apart form the group together (without the start
+// gate the late one is removed). Then, without a network: the bounded buffers fail loudly when the
+// application does not read (items and bytes), and `events` keeps deliveries and views in one
+// order, one style of stream excluding the other.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,8 +14,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GroupChannel, GroupError, multicastBytesMax, type Delivery } from '../../src/api/group/index.js';
 import { EventStream } from '../../src/api/group/event-stream.js';
+import { ChannelStreams, type ChannelEvent } from '../../src/api/group/streams.js';
 import { generateGroup, writeGroupDir } from '../../src/runtime/group/group-file.js';
 import { freePorts } from '../../src/runtime/launcher.js';
+import { SLOW_MACHINE } from '../runtime/group-helpers.js';
 
 const N = 4;
 let dir = '';
@@ -35,7 +40,11 @@ describe('GroupChannel over TCP, four members in one process', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'bulwark-channel-'));
     // A small window, so the back-pressure test reaches it quickly.
-    const made = generateGroup({ n: N, ports: await freePorts(N), tuning: { pendingMax: 4 } });
+    const made = generateGroup({
+      n: N,
+      ports: await freePorts(N),
+      tuning: { pendingMax: 4, ...SLOW_MACHINE },
+    });
     assert.ok(made.ok);
     const wrote = await writeGroupDir(dir, made.value);
     assert.ok(wrote.ok);
@@ -123,19 +132,29 @@ describe('GroupChannel over TCP, four members in one process', () => {
     assert.equal(ch.excluded, 'left');
     const next = await ch.deliveries[Symbol.asyncIterator]().next();
     assert.equal(next.done, true);
-    await assert.rejects(
-      ch.multicast('after leaving'),
-      (e: GroupError) => e.code === 'CLOSED' || e.code === 'EXCLUDED',
-    );
+    await assert.rejects(ch.multicast('after leaving'), (e: GroupError) => e.code === 'CLOSED');
+    // The others install a view without it, and go on.
+    for (const other of channels.slice(0, 3)) {
+      const next = await other.views[Symbol.asyncIterator]().next();
+      assert.equal(next.done, false);
+      assert.deepEqual(next.value.view.members, [0, 1, 2]);
+      assert.deepEqual(next.value.left, [3]);
+    }
+    await channels[0]!.multicast('among three', { guarantee: 'total' });
+    for (const other of channels.slice(0, 3))
+      assert.deepEqual((await take(other, 1)).map(text), ['0:among three']);
   });
 });
 
 describe('the bounded delivery buffer', () => {
   it('keeps what it holds, then fails the reader with DELIVERY_OVERFLOW instead of losing silently', async () => {
-    const s = new EventStream<number>(3, {
-      kind: 'fail',
-      error: () => new GroupError('DELIVERY_OVERFLOW', 'overflow'),
-    });
+    const s = new EventStream<number>(
+      { itemsMax: 3 },
+      {
+        kind: 'fail',
+        error: () => new GroupError('DELIVERY_OVERFLOW', 'overflow'),
+      },
+    );
     for (let i = 0; i < 5; i++) s.push(i);
     assert.equal(s.dropped, 2);
     const it = s[Symbol.asyncIterator]();
@@ -144,11 +163,91 @@ describe('the bounded delivery buffer', () => {
   });
 
   it('drops the oldest under the drop-oldest policy, and ends after the buffered items', async () => {
-    const s = new EventStream<number>(2, { kind: 'drop-oldest' });
+    const s = new EventStream<number>({ itemsMax: 2 }, { kind: 'drop-oldest' });
     for (let i = 0; i < 4; i++) s.push(i);
     s.end();
     const seen: number[] = [];
     for await (const x of s) seen.push(x);
     assert.deepEqual(seen, [2, 3]);
+  });
+
+  it('bounds bytes as well as items', () => {
+    const s = new EventStream<Uint8Array>(
+      { itemsMax: 100, bytesMax: 10, sizeOf: (x) => (x as Uint8Array).byteLength },
+      { kind: 'fail', error: () => new GroupError('DELIVERY_OVERFLOW', 'overflow') },
+    );
+    s.push(new Uint8Array(6));
+    s.push(new Uint8Array(4));
+    s.push(new Uint8Array(1));
+    assert.equal(s.buffered, 2);
+    assert.equal(s.dropped, 1);
+  });
+});
+
+describe('the channel streams', () => {
+  const limits = { deliveriesMax: 10, deliveryBytesMax: 1024, viewsMax: 4 };
+  const view = (id: number): ChannelEvent => ({
+    kind: 'view',
+    view: { id, members: [0, 1] },
+    transitional: false,
+    joined: [],
+    left: [],
+  });
+  const deliver = (n: number): ChannelEvent => ({
+    kind: 'deliver',
+    sender: 0,
+    view: 0,
+    guarantee: 'total',
+    data: Uint8Array.of(n),
+  });
+
+  it('gives events in the order they happened, and refuses the other style after', async () => {
+    const s = new ChannelStreams(limits);
+    for (const e of [view(0), deliver(1), deliver(2), view(1), deliver(3)]) s.push(e);
+    s.end();
+    const seen: string[] = [];
+    for await (const e of s.events()) seen.push(e.kind === 'view' ? `v${e.view.id}` : `d${e.data[0]}`);
+    assert.deepEqual(seen, ['v0', 'd1', 'd2', 'v1', 'd3']);
+    assert.throws(
+      () => s.deliveries(),
+      (e: GroupError) => e.code === 'STREAM_CHOSEN',
+    );
+  });
+
+  it('gives deliveries and views apart, and refuses events after', async () => {
+    const s = new ChannelStreams(limits);
+    for (const e of [view(0), deliver(1), view(1)]) s.push(e);
+    s.end();
+    const views: number[] = [];
+    for await (const v of s.views()) views.push(v.view.id);
+    assert.deepEqual(views, [0, 1]);
+    const data: number[] = [];
+    for await (const d of s.deliveries()) data.push(d.data[0] as number);
+    assert.deepEqual(data, [1]);
+    assert.throws(
+      () => s.events(),
+      (e: GroupError) => e.code === 'STREAM_CHOSEN',
+    );
+  });
+});
+
+describe('members of view 0 that start apart', () => {
+  it('form the group together: the first ones wait for a late one instead of removing it', async () => {
+    const dir2 = await mkdtemp(join(tmpdir(), 'bulwark-channel-late-'));
+    const made = generateGroup({ n: N, ports: await freePorts(N) });
+    assert.ok(made.ok && (await writeGroupDir(dir2, made.value)).ok);
+    const early = [0, 1, 2].map((self) => GroupChannel.join({ cluster: dir2, self }));
+    // Over twice the stack's stability timeout (900 ms): without the gate, 3 would be suspected by all.
+    await new Promise((r) => setTimeout(r, 2_000));
+    const late = await GroupChannel.join({ cluster: dir2, self: 3 });
+    const all = [...(await Promise.all(early)), late];
+    try {
+      await late.multicast('late but welcome', { guarantee: 'total' });
+      for (const ch of all) assert.deepEqual((await take(ch, 1)).map(text), ['3:late but welcome']);
+      for (const ch of all) assert.deepEqual(ch.view, { id: 0, members: [0, 1, 2, 3] });
+    } finally {
+      await Promise.all(all.map((ch) => ch.leave(200)));
+      await rm(dir2, { recursive: true, force: true });
+    }
   });
 });

@@ -1,10 +1,9 @@
 // Proves the chat example end to end over TCP, one process per member: members 0, 1 and 2 run
 // examples/chat.js (GroupChannel only) and type lines on its standard input; member 3 is a corrupt
 // member, `bulwark group-member --inject mutant`, which multicasts lines of its own while telling
-// different members different messages under one sequence number. The three chats print the same
-// conversation in the same order (total order), the corrupt member's lines included while it is a
-// member. With membership, every chat then shows a view without member 3, and lines typed after
-// that reach all three chats, again in one order.
+// different members different messages under one sequence number. Every chat shows a view without
+// member 3; lines typed after it reach all three chats; and the three print one transcript: the same
+// lines in the same order (total order), with the views in the same places (view synchrony).
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -13,8 +12,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { generateGroup, writeGroupDir } from '../../src/runtime/group/group-file.js';
-import { memberHasMembership } from '../../src/runtime/group/member-kind.js';
 import { freePorts } from '../../src/runtime/launcher.js';
+import { SLOW_MACHINE } from '../runtime/group-helpers.js';
 
 const chatJs = fileURLToPath(new URL('../../examples/chat.js', import.meta.url));
 const cliMain = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -51,12 +50,13 @@ async function until(p: Proc, what: string, test: (lines: string[]) => boolean, 
 }
 
 const say = (p: Proc, line: string) => p.child.stdin?.write(line + '\n');
-const chatLines = (lines: string[]) => lines.filter((l) => l.startsWith('['));
 
 describe('the chat example over TCP with a mutant member', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'bulwark-chat-'));
-    const made = generateGroup({ n: 4, ports: await freePorts(4) });
+    // Generous timeouts: a member starved of CPU on a busy machine is not taken for a faulty one.
+    const tuning = SLOW_MACHINE;
+    const made = generateGroup({ n: 4, ports: await freePorts(4), tuning });
     assert.ok(made.ok);
     assert.ok((await writeGroupDir(dir, made.value)).ok);
     for (const id of [0, 1, 2]) procs.push(start([chatJs, dir, String(id)]));
@@ -74,24 +74,22 @@ describe('the chat example over TCP with a mutant member', () => {
     for (const c of chats) await until(c, 'view 0', (ls) => ls.includes('* view 0: members 0, 1, 2, 3'));
     for (const [i, c] of chats.entries()) say(c, `hello from ${i}`);
     for (let k = 0; k < 4; k++) say(mutant, `lie ${k}`);
-    const before = chats.map((_, i) => `[${i}] hello from ${i}`);
-    for (const c of chats) await until(c, 'the first lines', (ls) => before.every((l) => ls.includes(l)));
-    if (memberHasMembership) {
-      const excluded = /^\* view \d+: members 0, 1, 2 \(3 left\)$/;
-      for (const c of chats) await until(c, 'the view without 3', (ls) => ls.some((l) => excluded.test(l)));
-      for (const [i, c] of chats.entries()) say(c, `after from ${i}`);
-      const afterLines = chats.map((_, i) => `[${i}] after from ${i}`);
-      for (const c of chats)
-        await until(c, 'lines after the exclusion', (ls) => afterLines.every((l) => ls.includes(l)));
-      const sinceExclusion = (ls: string[]) => chatLines(ls.slice(ls.findIndex((l) => excluded.test(l))));
-      const orders = chats.map((c) => sinceExclusion(c.lines));
-      for (const o of orders) assert.deepEqual(o, orders[0], 'the three chats disagree after the exclusion');
-    } else {
-      // Without membership the mutant stays a member: its real messages are delivered.
-      for (const c of chats) await until(c, "the mutant's lines", (ls) => chatLines(ls).length >= 7);
+    const first = chats.map((_, i) => `[${i}] hello from ${i}`);
+    for (const c of chats) await until(c, 'the first lines', (ls) => first.every((l) => ls.includes(l)));
+    const excluded = /^\* view \d+: members 0, 1, 2 \(3 left\)$/;
+    for (const c of chats) await until(c, 'the view without 3', (ls) => ls.some((l) => excluded.test(l)));
+    for (const [i, c] of chats.entries()) say(c, `after from ${i}`);
+    const afterLines = chats.map((_, i) => `[${i}] after from ${i}`);
+    for (const c of chats) {
+      await until(c, 'lines after the exclusion', (ls) => afterLines.every((l) => ls.includes(l)));
+      const at = c.lines.findIndex((l) => excluded.test(l));
+      assert.ok(
+        afterLines.every((l) => c.lines.indexOf(l) > at),
+        'a line typed after the exclusion came before it',
+      );
     }
-    const conversations = chats.map((c) => chatLines(c.lines).slice(0, 3 + 4));
-    for (const conv of conversations)
-      assert.deepEqual(conv, conversations[0], 'the chats disagree on the order');
+    // One transcript: the same messages, in the same order, with the views in the same places.
+    const transcripts = chats.map((c) => c.lines.filter((l) => l.startsWith('[') || l.startsWith('* view')));
+    for (const t of transcripts) assert.deepEqual(t, transcripts[0], 'the chats disagree');
   });
 });

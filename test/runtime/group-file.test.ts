@@ -1,5 +1,5 @@
 // Proves the group's cluster file: a generated group with joiners and tuning survives writing and
-// loading (view 0, the authorized list, the tuning), a plain `keygen --protocol itua` file means
+// loading (view 0, the authorized list, the tuning), view 0 keeps the rank order given, a plain `keygen --protocol itua` file means
 // "everybody in view 0", and wrong files are refused with every problem named (another protocol,
 // an initial view naming a stranger or a member twice, a tuning value that is not a duration).
 import assert from 'node:assert/strict';
@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { clusterSpecToDocument } from '../../src/config/cluster-file.js';
+import YAML from 'yaml';
 import {
+  formatGroupFile,
   generateGroup,
   loadGroupFile,
   parseGroupDocument,
@@ -37,6 +39,17 @@ describe('the group cluster file', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('keeps the rank order of view 0 as given', () => {
+    const made = generateGroup({ n: 4, ranks: [2, 0, 3] });
+    assert.ok(made.ok);
+    const text = formatGroupFile(made.value);
+    assert.ok(text.ok);
+    const parsed = parseGroupDocument(YAML.parse(text.value));
+    assert.ok(parsed.ok);
+    assert.deepEqual(parsed.value.initial, [2, 0, 3]);
+    assert.deepEqual(parsed.value.authorized, [0, 1, 2, 3]);
   });
 
   it('puts every member in view 0 when the file has no group section', () => {

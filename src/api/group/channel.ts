@@ -15,7 +15,9 @@ import {
   type RunningGroupMember,
 } from '../../runtime/group/member-process.js';
 import { MulticastQueue } from '../../runtime/group/multicast-queue.js';
-import { EventStream } from './event-stream.js';
+import { ChannelStreams, type ChannelEvent, type Delivery, type ViewChange } from './streams.js';
+
+export type { ChannelEvent, Delivery, ViewChange } from './streams.js';
 
 export interface JoinOptions {
   /** The group's cluster file, the directory holding it (cluster.yaml), or the parsed file. */
@@ -29,30 +31,21 @@ export interface JoinOptions {
   /** Timer overrides, by name, over the cluster file's. */
   readonly tuning?: Readonly<Record<string, number>>;
   readonly log?: Logger;
-  /** How long to wait for a view with this member in it (default 30 s). */
+  /** How long to wait for a view with this member in it (default 60 s). */
   readonly joinTimeoutMs?: number;
+  /**
+   * A member of view 0 starts once it reaches the other members of view 0, or after this long
+   * without them (default 30 s), so members started one by one are not taken for crashed.
+   */
+  readonly gatherMs?: number;
   /** Deliveries buffered for the application at most (default 10,000); see README.md. */
   readonly deliveriesMax?: number;
+  /** Bytes of delivered data buffered at most (default 64 MiB). */
+  readonly deliveryBytesMax?: number;
   /** View changes buffered at most (default 64; the oldest is dropped beyond). */
   readonly viewsMax?: number;
   /** Multicasts waiting for the stack at most (default 1,024; beyond, QUEUE_FULL). */
   readonly multicastWaitingMax?: number;
-}
-
-export interface Delivery {
-  readonly sender: NodeId;
-  /** The view the message was delivered in. */
-  readonly view: number;
-  readonly guarantee: Guarantee;
-  readonly data: Uint8Array;
-}
-
-export interface ViewChange {
-  readonly view: GroupView;
-  /** The paper's transitional view (group-api.ts). */
-  readonly transitional: boolean;
-  readonly joined: readonly NodeId[];
-  readonly left: readonly NodeId[];
 }
 
 export interface MulticastOptions {
@@ -61,8 +54,7 @@ export interface MulticastOptions {
 }
 
 export class GroupChannel {
-  private readonly deliveryStream: EventStream<Delivery>;
-  private readonly viewStream: EventStream<ViewChange>;
+  private readonly streams: ChannelStreams;
   private readonly queue: MulticastQueue;
   private readonly excludedOnce: Promise<string>;
   private onExcluded: (reason: string) => void = () => {};
@@ -75,15 +67,11 @@ export class GroupChannel {
     private readonly member: RunningGroupMember,
     o: JoinOptions,
   ) {
-    this.deliveryStream = new EventStream(o.deliveriesMax ?? 10_000, {
-      kind: 'fail',
-      error: () =>
-        new GroupError(
-          'DELIVERY_OVERFLOW',
-          'deliveries were not read and the buffer overflowed: some were dropped',
-        ),
+    this.streams = new ChannelStreams({
+      deliveriesMax: o.deliveriesMax ?? 10_000,
+      deliveryBytesMax: o.deliveryBytesMax ?? 64 * 1024 * 1024,
+      viewsMax: o.viewsMax ?? 64,
     });
-    this.viewStream = new EventStream(o.viewsMax ?? 64, { kind: 'drop-oldest' });
     this.queue = new MulticastQueue((g, data) => member.multicast(g, data), {
       waitingMax: o.multicastWaitingMax,
     });
@@ -99,9 +87,10 @@ export class GroupChannel {
       context: o.context,
       tuning: o.tuning,
       log: o.log,
+      gatherMs: o.gatherMs,
     });
     const ch = new GroupChannel(member, o);
-    const installed = ch.firstView(o.joinTimeoutMs ?? 30_000);
+    const installed = ch.firstView(o.joinTimeoutMs ?? 60_000);
     member.on((r) => ch.onReport(r));
     try {
       await installed;
@@ -126,14 +115,23 @@ export class GroupChannel {
     return this.excludedReason;
   }
 
+  /**
+   * Deliveries and view changes in the order they happened (a view change comes after every
+   * message delivered in the view before it), for one reader; ends after exclusion. Read either
+   * this or `deliveries` and `views`: the first read decides (streams.ts).
+   */
+  get events(): AsyncIterable<ChannelEvent> {
+    return this.streams.events();
+  }
+
   /** Deliveries in order, for one reader; ends after exclusion (see README.md for overflow). */
   get deliveries(): AsyncIterable<Delivery> {
-    return this.deliveryStream;
+    return this.streams.deliveries();
   }
 
   /** View changes, the first view included, for one reader; ends after exclusion. */
   get views(): AsyncIterable<ViewChange> {
-    return this.viewStream;
+    return this.streams.views();
   }
 
   /**
@@ -157,6 +155,8 @@ export class GroupChannel {
       const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
       await Promise.race([this.excludedOnce, timeout]);
       clearTimeout(timer);
+      // Gone either way: the others may have been too few left to install a view without it.
+      this.excludedReason ??= 'left';
     }
     await this.close(new GroupError('CLOSED', 'the channel was closed: this member left the group'));
   }
@@ -164,14 +164,27 @@ export class GroupChannel {
   private onReport(r: GroupReport): void {
     switch (r.kind) {
       case 'deliver':
-        this.deliveryStream.push({ sender: r.sender, view: r.view, guarantee: r.guarantee, data: r.data });
+        this.streams.push({
+          kind: 'deliver',
+          sender: r.sender,
+          view: r.view,
+          guarantee: r.guarantee,
+          data: r.data,
+        });
         return this.queue.pump();
       case 'view':
-        this.viewStream.push({ view: r.view, transitional: r.transitional, joined: r.joined, left: r.left });
+        this.streams.push({
+          kind: 'view',
+          view: r.view,
+          transitional: r.transitional,
+          joined: r.joined,
+          left: r.left,
+        });
         if (r.view.members.includes(this.self)) this.onInstalled();
         return this.queue.pump();
       case 'excluded':
-        this.excludedReason = r.reason;
+        // A member that asked to leave was removed for that, whatever words the Commit used.
+        this.excludedReason = this.leaving ? 'left' : r.reason;
         this.onExcluded(r.reason);
         void this.close(
           this.leaving
@@ -203,8 +216,7 @@ export class GroupChannel {
   private close(error: GroupError): Promise<void> {
     this.closing ??= (async () => {
       this.queue.close(error);
-      this.deliveryStream.end();
-      this.viewStream.end();
+      this.streams.end();
       await this.member.close();
     })();
     return this.closing;

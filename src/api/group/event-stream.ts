@@ -10,8 +10,17 @@ import type { GroupError } from '../../runtime/group/errors.js';
 export type OverflowPolicy =
   { readonly kind: 'fail'; readonly error: () => GroupError } | { readonly kind: 'drop-oldest' };
 
+export interface StreamBounds {
+  /** Items buffered at most. */
+  readonly itemsMax: number;
+  /** Bytes buffered at most, as `sizeOf` counts them (default: no byte bound). */
+  readonly bytesMax?: number;
+  readonly sizeOf?: (item: unknown) => number;
+}
+
 export class EventStream<T> implements AsyncIterable<T> {
   private readonly items: T[] = [];
+  private bytes = 0;
   private readonly readers: { resolve: (r: IteratorResult<T>) => void; reject: (e: Error) => void }[] = [];
   private ended = false;
   private error: Error | undefined;
@@ -19,7 +28,7 @@ export class EventStream<T> implements AsyncIterable<T> {
   dropped = 0;
 
   constructor(
-    private readonly capacity: number,
+    private readonly bounds: StreamBounds,
     private readonly policy: OverflowPolicy,
   ) {}
 
@@ -27,14 +36,37 @@ export class EventStream<T> implements AsyncIterable<T> {
     if (this.ended || this.error !== undefined) return void this.dropped++;
     const reader = this.readers.shift();
     if (reader !== undefined) return reader.resolve({ value: item, done: false });
-    if (this.items.length < this.capacity) return void this.items.push(item);
-    this.dropped++;
-    if (this.policy.kind === 'drop-oldest') {
-      this.items.shift();
-      this.items.push(item);
-    } else {
+    const size = this.sizeOf(item);
+    if (this.fits(size)) return this.keep(item, size);
+    if (this.policy.kind === 'fail') {
+      this.dropped++;
       this.error = this.policy.error();
+      return;
     }
+    for (; this.items.length > 0 && !this.fits(size); this.dropped++) this.take();
+    if (this.fits(size)) this.keep(item, size);
+    else this.dropped++;
+  }
+
+  private fits(size: number): boolean {
+    return (
+      this.items.length < this.bounds.itemsMax && this.bytes + size <= (this.bounds.bytesMax ?? Infinity)
+    );
+  }
+
+  private keep(item: T, size: number): void {
+    this.items.push(item);
+    this.bytes += size;
+  }
+
+  private take(): T | undefined {
+    const item = this.items.shift();
+    if (item !== undefined) this.bytes -= this.sizeOf(item);
+    return item;
+  }
+
+  private sizeOf(item: T): number {
+    return this.bounds.sizeOf?.(item) ?? 0;
   }
 
   /** No more items: the reader finishes after the buffered ones. */
@@ -48,7 +80,7 @@ export class EventStream<T> implements AsyncIterable<T> {
   }
 
   next(): Promise<IteratorResult<T>> {
-    const item = this.items.shift();
+    const item = this.take();
     if (item !== undefined) return Promise.resolve({ value: item, done: false });
     if (this.error !== undefined) return Promise.reject(this.error);
     if (this.ended) return Promise.resolve({ value: undefined, done: true });

@@ -4,6 +4,7 @@
  */
 export {
   GroupChannel,
+  type ChannelEvent,
   type Delivery,
   type JoinOptions,
   type MulticastOptions,

@@ -16,6 +16,8 @@ export type GroupErrorCode =
   | 'QUEUE_FULL'
   /** The application did not read deliveries and the bounded buffer overflowed: some were dropped. */
   | 'DELIVERY_OVERFLOW'
+  /** The application read `events` and `deliveries`/`views` both (GroupChannel: one style or the other). */
+  | 'STREAM_CHOSEN'
   /** This member was excluded from the group (suspected by the others, or it left). */
   | 'EXCLUDED'
   /** The channel was closed (left, or the process is stopping). */

@@ -2,7 +2,8 @@
  * The group's cluster file: the ordinary cluster file (config/cluster-file.ts, `protocol: itua`)
  * with an optional `group` section. Every member listed there, with its keys and address, is on
  * the authorized list (seed 003: only a node whose key is on it may join); `group.initial` names
- * the members of view 0 (default: all of them), so the others are nodes that may join later;
+ * the members of view 0 in rank order (default: all of them, by id), so the others are nodes that
+ * may join later;
  * `group.tuning` overrides the stack's timers by name (timers.ts), for every member alike.
  *
  *   protocol: itua
@@ -40,7 +41,7 @@ export const GROUP_PROTOCOL = 'itua';
 
 export interface GroupSpec {
   readonly cluster: ClusterSpec;
-  /** View 0, in rank order. */
+  /** View 0, in rank order (as the file lists it). */
   readonly initial: readonly NodeId[];
   /** Every member of the cluster file: the nodes that may be members at all. */
   readonly authorized: readonly NodeId[];
@@ -97,7 +98,7 @@ function parseInitial(p: Problems, raw: unknown, authorized: readonly NodeId[]):
   if (ids.length !== raw.length)
     p.add('group.initial', `must list ids of members of this file, got ${show(raw)}`);
   if (new Set(ids).size !== ids.length) p.add('group.initial', 'must not list a member twice');
-  return [...ids].sort((a, b) => a - b);
+  return ids;
 }
 
 function parseTuning(p: Problems, raw: unknown): Record<string, number> {
@@ -119,6 +120,8 @@ function parseTuning(p: Problems, raw: unknown): Record<string, number> {
 export interface GenerateGroupOptions extends Omit<GenerateClusterOptions, 'protocol' | 'clients' | 'f'> {
   /** Members of view 0: ids 0..initial-1 (default n: everybody). */
   readonly initial?: number;
+  /** Or view 0 itself, in rank order. */
+  readonly ranks?: readonly NodeId[];
   readonly tuning?: Readonly<Record<string, number>>;
   /** Member i listens on ports[i] instead of basePort + i. */
   readonly ports?: readonly number[];
@@ -139,7 +142,7 @@ export function generateGroup(o: GenerateGroupOptions): Result<GeneratedGroup, C
     members: spec.members.map((m, i) => ({ ...m, port: o.ports?.[i] ?? m.port })),
   };
   const authorized = cluster.members.map((m) => m.id);
-  const initial = authorized.slice(0, o.initial ?? authorized.length);
+  const initial = o.ranks !== undefined ? [...o.ranks] : authorized.slice(0, o.initial ?? authorized.length);
   const g: GeneratedGroup = {
     cluster,
     initial,
@@ -173,7 +176,8 @@ export async function writeGroupDir(
 export function formatGroupFile(g: GroupSpec): Result<string, ClusterFileError> {
   const text = formatClusterFile(g.cluster);
   if (!text.ok) return text;
-  const everybody = g.initial.length === g.authorized.length;
+  const everybody =
+    g.initial.length === g.authorized.length && g.initial.every((id, i) => id === g.authorized[i]);
   const tuned = Object.keys(g.tuning).length > 0;
   if (everybody && !tuned) return text;
   const group = { ...(everybody ? {} : { initial: g.initial }), ...(tuned ? { tuning: g.tuning } : {}) };

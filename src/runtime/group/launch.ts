@@ -1,6 +1,7 @@
 /**
  * An ITUA group as one process per member on loopback (`bulwark group-member --ipc` each), for
- * tests and experiments. Each member process streams what it reports back over IPC as it happens.
+ * tests and experiments. Each member process streams what it reports back over IPC as it happens;
+ * `launchGroup` resolves once every member of view 0 installed it.
  *
  *   const g = await launchGroup({ n: 4 });              // fresh keys, free ports, a temporary dir
  *   g.members[0].on((report, atMs) => ...);             // deliver / view / excluded / suspect
@@ -34,6 +35,11 @@ const cliMain = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 export interface LaunchGroupOptions {
   /** Members of view 0: ids 0..n-1. */
   readonly n: number;
+  /**
+   * View 0 in rank order (default 0..n-1). Rank 0 leads the first view installation and the next
+   * ranks are its deputies (seed 003), so a Table III fault strikes only in a member ranked there.
+   */
+  readonly ranks?: readonly number[];
   /** More authorized nodes (ids n..n+joiners-1), not started: `start(id)` makes one ask to join. */
   readonly joiners?: number;
   /** 'none' runs without signatures (the paper's "crypto off" stacks). Default 'real'. */
@@ -70,6 +76,7 @@ export async function launchGroup(o: LaunchGroupOptions): Promise<GroupHandle> {
   const made = generateGroup({
     n: total,
     initial: o.n,
+    ranks: o.ranks,
     ports,
     crypto: o.crypto ?? 'real',
     tuning: o.tuning,
@@ -85,8 +92,15 @@ export async function launchGroup(o: LaunchGroupOptions): Promise<GroupHandle> {
     await Promise.all(members.map((m) => m.kill()));
     if (o.dir === undefined) await rm(dir, { recursive: true, force: true });
   };
+  const formed = (id: number) =>
+    (members[id] as MemberHandle).waitFor(
+      (r) => r.kind === 'view' && r.view.members.includes(id),
+      o.readyTimeoutMs ?? 15_000,
+    );
   try {
     await Promise.all(made.value.initial.map(spawnOne));
+    // Resolve once the group has formed: every member of view 0 installed it.
+    await Promise.all(made.value.initial.map(formed));
   } catch (e) {
     await stop();
     throw e;

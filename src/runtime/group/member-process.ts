@@ -20,6 +20,7 @@ import type { GroupEvent, GroupMemberConfig, GroupView } from '../../protocols/i
 import type { Guarantee } from '../../protocols/itua/index.js';
 import { injectFaults } from '../fault-injection.js';
 import { NodeHost } from '../node-host.js';
+import { StartGate } from './start-gate.js';
 import { GroupError } from './errors.js';
 import { loadGroupFile, resolveClusterPath, type GroupSpec } from './group-file.js';
 import {
@@ -46,7 +47,14 @@ export interface GroupMemberOptions {
   /** Overrides of the file's tuning, by name. */
   readonly tuning?: Readonly<Record<string, number>>;
   readonly log?: Logger;
+  /**
+   * A member of view 0 starts once it reaches the other members of view 0, or after this long
+   * without them (start-gate.ts). Default 30 s.
+   */
+  readonly gatherMs?: number;
 }
+
+const GATHER_MS_DEFAULT = 30_000;
 
 /** Reports kept for the first listener, at most. */
 const EARLY_REPORTS_MAX = 1024;
@@ -147,6 +155,8 @@ export async function startGroupMember(o: GroupMemberOptions): Promise<RunningGr
     codec,
     crypto,
     host: host as NodeHost<unknown, unknown>,
+    // Ranks as the behaviours read them: view 0's order, then the nodes that may join.
+    replicas: [...spec.initial, ...spec.authorized.filter((id) => !spec.initial.includes(id))],
   };
   const config: GroupMemberConfig = {
     members: spec.initial,
@@ -156,7 +166,9 @@ export async function startGroupMember(o: GroupMemberOptions): Promise<RunningGr
   };
   const inject = (names: readonly string[]) => injectFaults(target, names);
   const running = new RunningGroupMember(spec, o.self, transport, host, inject, config);
-  await host.run(running.member);
+  // Only members of view 0 wait for each other; a joiner asks to be admitted at once.
+  const waitMs = config.joining === true ? 0 : (o.gatherMs ?? GATHER_MS_DEFAULT);
+  await host.run(new StartGate(running.member, transport, spec.initial, waitMs));
   return running;
 }
 
