@@ -99,14 +99,30 @@ async function runItua(c: MembershipCell, runTimeoutMs: number): Promise<Members
     // The paper's scenario: the members multicast for a few rounds, then the faults strike while
     // they go on (a mutant member must multicast to be caught; an order-impeding one is caught when
     // the others' ordered messages wait for null messages it does not send).
-    await traffic.round(ids, 3);
+    await traffic.round(ids, 3).catch((e: unknown) => {
+      throw new RunFailed(`before the faults: ${e instanceof Error ? e.message : String(e)}`);
+    });
     traffic.keepGoing(ids);
     const injectAt = wallMs();
     for (const { role, fault } of c.scenario.faults) await g.inject(nodeOf(role, c.n), [fault]);
     const excludesAll = (members: readonly number[]) => faulty.every((f) => !members.includes(f));
     const install = (id: number) =>
       g.members[id]?.reports.find((t) => t.report.kind === 'view' && excludesAll(t.report.view.members));
-    const installed = () => correct.every((id) => install(id) !== undefined);
+    // A view without a correct member means timeouts fired on a member that was only slow (a
+    // loaded machine): the run is void, and said so at once rather than at the run's timeout.
+    const wronged = () =>
+      correct.find((id) =>
+        g.members[id]?.reports.some(
+          (t) =>
+            t.report.kind === 'excluded' || (t.report.kind === 'view' && !t.report.view.members.includes(id)),
+        ),
+      );
+    const installed = () => {
+      const w = wronged();
+      if (w !== undefined)
+        throw new RunFailed(`correct member ${w} was excluded (timeouts too short for this load)`);
+      return correct.every((id) => install(id) !== undefined);
+    };
     await waitUntil(installed, runTimeoutMs, 'no view without the faulty members');
     const suspicions = correct.flatMap((id) =>
       (g.members[id]?.reports ?? [])

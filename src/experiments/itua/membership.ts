@@ -294,7 +294,7 @@ function membershipMarkdown(o: MembershipOptions, outcomes: readonly Outcome[]):
     '',
     Number.isFinite(worst)
       ? `Target (a view installation that needs no timeout completes in under 50 ms at n = ${nMax}, ITUA with crypto): slowest such scenario ${worst.toFixed(1)} ms: ${worst < 50 ? 'met' : 'NOT met'}.`
-      : 'Target not measured (no run without timeouts completed).',
+      : `Target not measured: no run of the full stack without timeouts completed at n = ${nMax}.`,
     '',
     failed.length === 0
       ? 'No run failed.'
