@@ -87,7 +87,9 @@ export async function runMembershipExperiment(o: MembershipOptions): Promise<Exp
     name: 'itua-membership',
     cells: membershipCells(o),
     reps: o.reps,
-    run: (c) => runMembershipCell(c, o.runTimeoutMs),
+    // With 4-second timeouts a run needs a detection and up to two timeouts: more time.
+    run: (c) =>
+      runMembershipCell(c, c.timeouts === 'paper' ? Math.max(o.runTimeoutMs, 30_000) : o.runTimeoutMs),
     label,
     progress: { enabled: o.progress },
   });
