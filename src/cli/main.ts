@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { registerBench } from './commands/bench.js';
 import { registerDemo } from './commands/demo.js';
+import { registerExperiment } from './commands/experiment.js';
 import { registerFuzz } from './commands/fuzz.js';
 import { registerGroupMember } from './commands/group-member.js';
 import { registerKeygen } from './commands/keygen.js';
@@ -10,7 +11,6 @@ import { registerPlan } from './commands/plan.js';
 import { registerReconfigure } from './commands/reconfigure.js';
 import { registerReplica } from './commands/replica.js';
 import { registerSim } from './commands/sim.js';
-import { registerUnavailable } from './commands/unavailable.js';
 import { registerUp } from './commands/up.js';
 
 const program = new Command()
@@ -31,6 +31,6 @@ registerDemo(program);
 registerUp(program);
 registerPlan(program);
 registerReconfigure(program);
-registerUnavailable(program);
+registerExperiment(program);
 
 await program.parseAsync(process.argv);

@@ -4,6 +4,7 @@
 // Frames are built with the codec and then altered byte by byte.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { SIGNATURE_BYTES_MAX } from '../../src/core/crypto-suite.js';
 import { codec } from '../../src/codec/frame.js';
 import { bodySchema, ituaLimits, ituaSchema, type ItuaMessage } from '../../src/protocols/itua/messages.js';
 import { validateNak, validateOrder } from '../../src/protocols/itua/validate.js';
@@ -66,7 +67,10 @@ describe('itua messages', () => {
       return r.ok ? 'ok' : r.error.code;
     };
     assert.equal(codeOf(patchU32(msg, 16, ituaLimits.bodyBytesMax + 1)), 'TOO_LONG');
-    const certCountAt = 16 + 4 + 3 + 64;
+    // Then the signature's u32 length (bounded: RSA signatures are longer than Ed25519's) and bytes.
+    const sigLengthAt = 16 + 4 + 3;
+    assert.equal(codeOf(patchU32(msg, sigLengthAt, SIGNATURE_BYTES_MAX + 1)), 'TOO_LONG');
+    const certCountAt = sigLengthAt + 4 + 64;
     assert.equal(codeOf(patchU32(msg, certCountAt, ituaLimits.membersMax + 1)), 'TOO_MANY');
     assert.equal(codeOf(patchU32(msg, certCountAt, 200)), 'TRUNCATED');
     const report = itua.encode({ kind: 'st-report', view: 0, received: [1, 2], consumed: [1, 2], sig });

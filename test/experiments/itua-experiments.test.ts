@@ -1,0 +1,82 @@
+// Proves both ITUA experiments run end to end over real member processes in a tiny configuration (one group size, a few messages, one fault) and write a well-formed CSV, SVG figures and a markdown table whose figures are sane: the crash-only baseline signs nothing, the intrusion-tolerant stacks sign at least n times per multicast, Ed25519 costs more than crypto off, and a crash is excluded.
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { writeExperiment, type ExperimentFiles } from '../../src/experiments/framework.js';
+import { deliveryDefaults, runDeliveryExperiment } from '../../src/experiments/itua/delivery.js';
+import { membershipDefaults, runMembershipExperiment } from '../../src/experiments/itua/membership.js';
+
+const dirs: string[] = [];
+after(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+/** Writes the files and checks each is well-formed; returns the CSV rows as records. */
+async function written(files: ExperimentFiles): Promise<Record<string, string>[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'bulwark-exp-'));
+  dirs.push(dir);
+  const paths = await writeExperiment(dir, files);
+  assert.equal(paths.length, 2 + files.figures.length);
+  for (const f of files.figures) {
+    const svg = await readFile(join(dir, `${files.name}-${f.suffix}.svg`), 'utf8');
+    assert.match(svg, /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/, f.suffix);
+    assert.match(svg.trimEnd(), /<\/svg>$/, f.suffix);
+  }
+  const md = await readFile(join(dir, `${files.name}.md`), 'utf8');
+  assert.match(md, /^# /);
+  assert.match(md, /\n\|.*\|\n\| *-+/, 'a markdown table');
+  const lines = (await readFile(join(dir, `${files.name}.csv`), 'utf8'))
+    .split('\r\n')
+    .filter((l) => l !== '');
+  const header = (lines[0] ?? '').split(',');
+  return lines.slice(1).map((line) => {
+    const fields = line.split(',');
+    assert.equal(fields.length, header.length, `CSV row: ${line}`);
+    return Object.fromEntries(header.map((h, i) => [h, fields[i] ?? '']));
+  });
+}
+
+describe('ITUA experiments, tiny configurations', () => {
+  it('itua-delivery: every stack completes; signatures and crypto time as the stacks imply', async () => {
+    const n = 4;
+    const files = await runDeliveryExperiment({
+      ...deliveryDefaults,
+      sizes: [n],
+      cryptos: ['none', 'ed25519'],
+      workload: { ...deliveryDefaults.workload, initCasts: 2, roundsMax: 4 },
+      progress: false,
+    });
+    const rows = await written(files);
+    assert.equal(rows.length, 5, 'crash-only, and RM and RM + TO under two cryptos');
+    for (const r of rows) {
+      assert.equal(r.error, '', `${r.stack} ${r.crypto} failed: ${r.error}`);
+      assert.ok(Number(r.elapsed_ms) > 0 && Number(r.elapsed_ms) <= Number(r.elapsed_ms_max));
+      if (r.stack === 'crash-rm')
+        assert.equal(Number(r.signs) + Number(r.verifies), 0, 'the baseline signs nothing');
+      else assert.ok(Number(r.signs) >= n * 4 * (2 + 4 - 1), `${r.stack} ${r.crypto}: three phases sign`);
+    }
+    const cryptoMs = (stack: string, crypto: string) =>
+      Number(rows.find((r) => r.stack === stack && r.crypto === crypto)?.crypto_ms);
+    assert.ok(cryptoMs('rm', 'none') < cryptoMs('rm', 'ed25519'), 'crypto off costs less than Ed25519');
+    assert.ok(cryptoMs('rm-total', 'none') < cryptoMs('rm-total', 'ed25519'));
+  });
+
+  it('itua-membership: a crashed member is excluded, and installation follows detection', async () => {
+    const files = await runMembershipExperiment({
+      ...membershipDefaults,
+      sizes: [4],
+      scenarios: ['crash'],
+      timeouts: ['ours'],
+      stacks: ['crash-only'],
+      progress: false,
+    });
+    const rows = await written(files);
+    assert.equal(rows.length, 1);
+    const r = rows[0] ?? {};
+    assert.equal(r.error, '', `failed: ${r.error}`);
+    assert.ok(Number(r.install_ms) >= 0 && Number(r.install_ms) <= Number(r.since_inject_ms));
+    assert.equal(Number(r.views), 1, 'one view after the first, without the crashed member');
+  });
+});
