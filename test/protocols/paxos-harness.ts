@@ -2,13 +2,14 @@
 // queue of messages that the test delivers or drops, timers fired by a virtual clock, and a
 // stand-in for smr that records deliveries, reports state digests at checkpoint seqs the way
 // smr/replica-node.ts does, and carries out state transfers at once.
-import type { ClientRequest, Env, OrderingDelivery, TimerKey } from '../../src/core/env.js';
+import type { ClientRequest, Env, OrderingDelivery, OrderingProtocol, TimerKey } from '../../src/core/env.js';
 import { timerId } from '../../src/core/env.js';
 import type { NodeId } from '../../src/core/ids.js';
 import { SeededRng } from '../../src/core/rng.js';
 import { NoneKeyring } from '../../src/crypto/index.js';
 import { paxos, type PaxosMessage } from '../../src/protocols/paxos/index.js';
 import type { PaxosReplica } from '../../src/protocols/paxos/replica.js';
+import { SmrStandIn } from './smr-stand-in.js';
 
 export interface Sent {
   readonly from: NodeId;
@@ -25,16 +26,20 @@ export class Cluster {
   readonly ids: NodeId[];
   readonly replicas: PaxosReplica[] = [];
   readonly queue: Sent[] = [];
-  readonly deliveries = new Map<NodeId, OrderingDelivery[]>();
   readonly suspects: { by: NodeId; node: NodeId; code: string }[] = [];
   readonly timers = new Map<NodeId, Map<string, Armed>>();
   /** Nodes whose incoming and outgoing messages are dropped (cut off, or crashed for good). */
   readonly isolated = new Set<NodeId>();
   now = 0;
   private readonly keyring: NoneKeyring;
-  private readonly executed = new Map<NodeId, string>();
-  private readonly snapshots = new Map<NodeId, Map<number, string>>();
-  private readonly transfers: { node: NodeId; seq: number; sources: readonly NodeId[] }[] = [];
+  /** smr's part: deliveries recorded, batches executed, state transferred (smr-stand-in.ts). */
+  readonly smr: SmrStandIn = new SmrStandIn({
+    replica: (id) => this.replicas[id] as OrderingProtocol<unknown> | undefined,
+    digest: (id, bytes) => this.keyring.suiteFor(id).digest(bytes),
+    checkpointInterval: () => this.tuning['checkpointInterval'] ?? 128,
+    isolated: this.isolated,
+  });
+  readonly deliveries = this.smr.deliveries;
 
   constructor(
     readonly n: number,
@@ -46,10 +51,8 @@ export class Cluster {
   }
 
   private create(id: NodeId): PaxosReplica {
-    this.deliveries.set(id, []);
+    this.smr.reset(id);
     this.timers.set(id, new Map());
-    this.executed.set(id, '');
-    this.snapshots.set(id, new Map());
     const config = {
       members: this.ids,
       f: Math.floor((this.n - 1) / 2),
@@ -76,35 +79,9 @@ export class Cluster {
       cancelTimer: (key) => this.timers.get(id)?.delete(timerId(key)),
       now: () => this.now,
       random: () => rng,
-      deliver: (d) => this.onDelivery(id, d),
+      deliver: (d) => this.smr.onDelivery(id, d),
       suspect: (node, e) => this.suspects.push({ by: id, node, code: e.code }),
     };
-  }
-
-  /** smr's part: record, execute (a running text of what executed), report the digest at K multiples. */
-  private onDelivery(id: NodeId, d: OrderingDelivery): void {
-    this.deliveries.get(id)?.push(d);
-    if (d.kind === 'state-needed') this.transfers.push({ node: id, seq: d.seq, sources: d.sources });
-    if (d.kind !== 'batch') return;
-    const text = `${this.executed.get(id)}|${d.seq}:${d.requests.map((r) => `${r.client}.${r.requestId}`).join(',')}`;
-    this.executed.set(id, text);
-    const k = this.tuning['checkpointInterval'] ?? 128;
-    const digest =
-      d.seq % k === 0 ? this.keyring.suiteFor(id).digest(new TextEncoder().encode(text)) : undefined;
-    if (digest !== undefined) this.snapshots.get(id)?.set(d.seq, text);
-    this.replicas[id]?.onExecuted(d.seq, digest);
-  }
-
-  /** smr's state transfer, done at once: the first source that has the snapshot hands it over. */
-  private transferState(): void {
-    while (this.transfers.length > 0) {
-      const t = this.transfers.shift() as { node: NodeId; seq: number; sources: readonly NodeId[] };
-      const text = t.sources.map((s) => this.snapshots.get(s)?.get(t.seq)).find((x) => x !== undefined);
-      if (text === undefined || this.isolated.has(t.node)) continue;
-      this.executed.set(t.node, text);
-      this.snapshots.get(t.node)?.set(t.seq, text);
-      this.replicas[t.node]?.onStateInstalled(t.seq);
-    }
   }
 
   start(): void {
@@ -113,7 +90,7 @@ export class Cluster {
 
   /** What replica `id` executed, as `seq:client.id,…` joined by `|`. */
   history(id: NodeId): string {
-    return this.executed.get(id) ?? '';
+    return this.smr.history(id);
   }
 
   batches(id: NodeId): { seq: number; keys: string[] }[] {
@@ -130,7 +107,7 @@ export class Cluster {
       steps++;
       if (!keep(s) || this.isolated.has(s.to) || this.isolated.has(s.from)) continue;
       this.replicas[s.to]?.onMessage(s.from, s.msg);
-      this.transferState();
+      this.smr.transferState();
     }
     return steps;
   }

@@ -2,7 +2,7 @@
 // queue of messages that the test delivers, drops or tampers with, timers fired by name or by a
 // virtual clock, and a stand-in for smr that records deliveries and reports state digests at
 // checkpoint seqs the way smr/replica-node.ts does.
-import type { ClientRequest, Env, OrderingDelivery, TimerKey } from '../../src/core/env.js';
+import type { ClientRequest, Env, OrderingDelivery, OrderingProtocol, TimerKey } from '../../src/core/env.js';
 import { timerId } from '../../src/core/env.js';
 import type { NodeId } from '../../src/core/ids.js';
 import { SeededRng } from '../../src/core/rng.js';
@@ -10,6 +10,7 @@ import { NoneKeyring } from '../../src/crypto/index.js';
 import { pbft, type PbftMessage } from '../../src/protocols/pbft/index.js';
 import type { PbftReplica } from '../../src/protocols/pbft/replica.js';
 import { authenticateRequest } from '../../src/smr/request-auth.js';
+import { SmrStandIn } from './smr-stand-in.js';
 
 export interface Sent {
   readonly from: NodeId;
@@ -36,7 +37,6 @@ export class Cluster {
   readonly keyring: NoneKeyring;
   readonly replicas: PbftReplica[] = [];
   readonly queue: Sent[] = [];
-  readonly deliveries = new Map<NodeId, OrderingDelivery[]>();
   readonly suspects: { by: NodeId; node: NodeId; code: string }[] = [];
   readonly logs: { node: NodeId; event: string }[] = [];
   readonly timers = new Map<NodeId, Map<string, Armed>>();
@@ -44,11 +44,14 @@ export class Cluster {
   readonly isolated = new Set<NodeId>();
   readonly tuning: Record<string, number>;
   now = 0;
-  private readonly executed = new Map<NodeId, string>();
-  /** Each node's executed history at its checkpoints: what state transfer hands over. */
-  private readonly snapshots = new Map<NodeId, Map<number, string>>();
-  /** State transfers asked for and not yet done (carried out between message deliveries). */
-  private readonly transfers: { node: NodeId; seq: number; sources: readonly NodeId[] }[] = [];
+  /** smr's part: deliveries recorded, batches executed, state transferred (smr-stand-in.ts). */
+  readonly smr: SmrStandIn = new SmrStandIn({
+    replica: (id) => this.replicas[id] as OrderingProtocol<unknown> | undefined,
+    digest: (id, bytes) => this.keyring.suiteFor(id).digest(bytes),
+    checkpointInterval: () => this.tuning['checkpointInterval'] ?? 128,
+    isolated: this.isolated,
+  });
+  readonly deliveries = this.smr.deliveries;
 
   constructor(opts: ClusterOptions) {
     this.n = opts.n;
@@ -61,10 +64,8 @@ export class Cluster {
 
   /** A fresh replica object for `id` (a restart with amnesia when it replaces an old one). */
   create(id: NodeId): PbftReplica {
-    this.deliveries.set(id, []);
+    this.smr.reset(id);
     this.timers.set(id, new Map());
-    this.executed.set(id, '');
-    this.snapshots.set(id, new Map());
     const env = this.envFor(id);
     const config = { members: this.ids, f: this.f, role: 'active' as const, tuning: this.tuning };
     return pbft.create(env, config) as PbftReplica;
@@ -93,35 +94,9 @@ export class Cluster {
       cancelTimer: (key) => this.timers.get(id)?.delete(timerId(key)),
       now: () => this.now,
       random: () => new SeededRng(id + 1),
-      deliver: (d) => this.onDelivery(id, d),
+      deliver: (d) => this.smr.onDelivery(id, d),
       suspect: (node, e) => this.suspects.push({ by: id, node, code: e.code }),
     };
-  }
-
-  /** smr's part: record, execute (a running digest of what executed), report the digest at K multiples. */
-  private onDelivery(id: NodeId, d: OrderingDelivery): void {
-    this.deliveries.get(id)?.push(d);
-    if (d.kind === 'state-needed') this.transfers.push({ node: id, seq: d.seq, sources: d.sources });
-    if (d.kind !== 'batch') return;
-    const text = `${this.executed.get(id)}|${d.seq}:${d.requests.map((r) => `${r.client}.${r.requestId}`).join(',')}`;
-    this.executed.set(id, text);
-    const k = this.tuning['checkpointInterval'] ?? 128;
-    const digest =
-      d.seq % k === 0 ? this.keyring.suiteFor(id).digest(new TextEncoder().encode(text)) : undefined;
-    if (digest !== undefined) this.snapshots.get(id)?.set(d.seq, text);
-    this.replicas[id]?.onExecuted(d.seq, digest);
-  }
-
-  /** smr's state transfer, done at once: the first source that has the snapshot hands it over. */
-  private transferState(): void {
-    while (this.transfers.length > 0) {
-      const t = this.transfers.shift() as { node: NodeId; seq: number; sources: readonly NodeId[] };
-      const text = t.sources.map((s) => this.snapshots.get(s)?.get(t.seq)).find((x) => x !== undefined);
-      if (text === undefined || this.isolated.has(t.node)) continue;
-      this.executed.set(t.node, text);
-      this.snapshots.get(t.node)?.set(t.seq, text);
-      this.replicas[t.node]?.onStateInstalled(t.seq);
-    }
   }
 
   start(): void {
@@ -145,7 +120,7 @@ export class Cluster {
       steps++;
       if (!keep(s) || this.isolated.has(s.to)) continue;
       this.replicas[s.to]?.onMessage(s.from, s.msg);
-      this.transferState();
+      this.smr.transferState();
     }
     return steps;
   }
