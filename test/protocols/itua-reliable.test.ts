@@ -9,9 +9,10 @@ import { describe, it } from 'node:test';
 import type { Suspicion } from '../../src/protocols/itua/layer.js';
 import type { ItuaMessage, ReliableMessage, RmMessage } from '../../src/protocols/itua/messages.js';
 import { Reliable, type ReliableOut } from '../../src/protocols/itua/reliable.js';
-import { signReply, verifyCertificate } from '../../src/protocols/itua/signing.js';
+import { messageDigest, signReply, verifyCertificate } from '../../src/protocols/itua/signing.js';
 import { resolveTuning } from '../../src/protocols/itua/timers.js';
-import { validateProof } from '../../src/protocols/itua/validate.js';
+import { validateMessage, validateProof } from '../../src/protocols/itua/validate.js';
+import { viewInfo } from '../../src/protocols/itua/stack.js';
 import { bytes, certified, Cluster, digestOf, keyring, recordingEnv } from './itua-harness.js';
 
 function layer(self: number, tuning?: Record<string, number>) {
@@ -58,6 +59,41 @@ describe('itua reliable multicast', () => {
     }
     for (const d of c.deliveries)
       assert.deepEqual(d, [{ kind: 'deliver', sender: 0, seq: 1, guarantee: 'fifo', data: bytes(1, 2, 3) }]);
+  });
+
+  it('checks again only what phase 1 did not: a held digest and my own reply are trusted, nothing else', () => {
+    const body = bytes(5, 5);
+    const good = certified(4, 0, 1, body, [0, 1, 3]);
+    const ring = keyring(4);
+    const ctx = {
+      view: viewInfo(0, [0, 1, 2, 3]),
+      self: 1,
+      crypto: ring.suiteFor(1),
+      nodeOf: (r: number) => r,
+      stable: () => 0,
+      windowMax: 256,
+    };
+    const id = { view: 0, sender: 0, seq: 1 };
+    const digest = messageDigest(ring.suiteFor(1), id, body);
+    const mine = signReply(ring.suiteFor(1), id, digest);
+    const held = { digest: { digest, sig: good.sig }, reply: mine };
+    assert.equal(validateMessage(good, ctx, false, held).verdict, 'accept');
+    // A forged sender signature or a forged entry in my name is caught although a digest is held.
+    const forgedSig = { ...good, sig: new Uint8Array(good.sig.length) };
+    assert.deepEqual(validateMessage(forgedSig, ctx, false, held), {
+      verdict: 'reject',
+      code: 'BAD_SIGNATURE',
+    });
+    const myEntry = { rank: 1, sig: new Uint8Array(mine.length).fill(9) };
+    const forgedMine = { ...good, cert: [good.cert[0]!, myEntry, good.cert[2]!] };
+    assert.equal(validateMessage(forgedMine, ctx, false, held).verdict, 'reject');
+    // A held digest for other content vouches for nothing: the message is checked in full.
+    const other = { digest: { digest: new Uint8Array(32).fill(1), sig: good.sig }, reply: myEntry.sig };
+    assert.equal(validateMessage(forgedMine, ctx, false, other).verdict, 'reject');
+    // The shortcut trusts exactly the entry it is given, and verifies every other one.
+    const cert = [good.cert[0]!, myEntry, good.cert[2]!];
+    assert.ok(verifyCertificate(ring.suiteFor(2), (r) => r, id, digest, cert, 3, myEntry));
+    assert.ok(!verifyCertificate(ring.suiteFor(2), (r) => r, id, digest, cert, 3));
   });
 
   it('refuses a short, repeated, unsorted or forged certificate and a changed body, blaming whoever relayed it', () => {

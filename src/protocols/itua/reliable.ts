@@ -219,8 +219,8 @@ export class Reliable implements Layer<ReliableMessage, ReliableRequest, Reliabl
 
   /** Phase 3 at a member: accept a certified message (from its sender or relayed), deliver in order. */
   private onCertified(from: Rank, m: RmMessage): void {
-    const have = this.senders[m.sender]?.slots.get(m.seq)?.message !== undefined;
-    const v = validateMessage(m, this.ctx, have);
+    const held = this.senders[m.sender]?.slots.get(m.seq);
+    const v = validateMessage(m, this.ctx, held?.message !== undefined, held);
     if (v.verdict === 'reject') this.env.emit(suspicion(from, v.code, 'rm-message'));
     if (v.verdict !== 'accept') return;
     const slot = this.slot(m.sender, m.seq);

@@ -73,7 +73,8 @@ export function verifyReply(
 /**
  * Whether `cert` proves that `quorum` distinct members replied to `digest` (the paper's 2f+1
  * signatures). Entries must name members in strictly increasing rank, so a certificate has one
- * canonical form and no member counts twice.
+ * canonical form and no member counts twice. `known` is an entry the caller holds as valid for
+ * this statement already (its own reply), which is not verified again.
  */
 export function verifyCertificate(
   crypto: CryptoSuite,
@@ -82,6 +83,7 @@ export function verifyCertificate(
   digest: Uint8Array,
   cert: readonly CertEntry[],
   quorum: number,
+  known?: CertEntry,
 ): boolean {
   if (cert.length < quorum) return false;
   // Every entry signs the same statement: encode it once.
@@ -90,6 +92,8 @@ export function verifyCertificate(
   for (const entry of cert) {
     if (entry.rank <= previous) return false;
     previous = entry.rank;
+    // The caller's own reply to this very statement needs no second check (the member signed it).
+    if (known !== undefined && entry.rank === known.rank && bytesEqual(entry.sig, known.sig)) continue;
     const node = nodeOf(entry.rank);
     if (node === undefined || !crypto.verify(node, statement, entry.sig)) return false;
   }
