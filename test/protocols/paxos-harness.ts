@@ -10,16 +10,12 @@ import { NoneKeyring } from '../../src/crypto/index.js';
 import { paxos, type PaxosMessage } from '../../src/protocols/paxos/index.js';
 import type { PaxosReplica } from '../../src/protocols/paxos/replica.js';
 import { SmrStandIn } from './smr-stand-in.js';
+import { nextDue, type Armed } from './virtual-timers.js';
 
 export interface Sent {
   readonly from: NodeId;
   readonly to: NodeId;
   readonly msg: PaxosMessage;
-}
-
-interface Armed {
-  readonly key: TimerKey;
-  readonly dueMs: number;
 }
 
 export class Cluster {
@@ -117,11 +113,7 @@ export class Cluster {
     const until = this.now + ms;
     this.run(keep);
     for (;;) {
-      let next: { id: NodeId; tid: string; armed: Armed } | undefined;
-      for (const [id, timers] of this.timers)
-        for (const [tid, armed] of timers)
-          if (armed.dueMs <= until && (next === undefined || armed.dueMs < next.armed.dueMs))
-            next = { id, tid, armed };
+      const next = nextDue(this.timers, until);
       if (next === undefined) break;
       this.now = Math.max(this.now, next.armed.dueMs);
       this.timers.get(next.id)?.delete(next.tid);

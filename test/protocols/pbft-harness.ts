@@ -11,16 +11,12 @@ import { pbft, type PbftMessage } from '../../src/protocols/pbft/index.js';
 import type { PbftReplica } from '../../src/protocols/pbft/replica.js';
 import { authenticateRequest } from '../../src/smr/request-auth.js';
 import { SmrStandIn } from './smr-stand-in.js';
+import { nextDue, type Armed } from './virtual-timers.js';
 
 export interface Sent {
   readonly from: NodeId;
   readonly to: NodeId;
   readonly msg: PbftMessage;
-}
-
-interface Armed {
-  readonly key: TimerKey;
-  readonly dueMs: number;
 }
 
 export interface ClusterOptions {
@@ -130,11 +126,7 @@ export class Cluster {
     const until = this.now + ms;
     this.run(keep);
     for (;;) {
-      let next: { id: NodeId; tid: string; armed: Armed } | undefined;
-      for (const [id, timers] of this.timers)
-        for (const [tid, armed] of timers)
-          if (armed.dueMs <= until && (next === undefined || armed.dueMs < next.armed.dueMs))
-            next = { id, tid, armed };
+      const next = nextDue(this.timers, until);
       if (next === undefined) break;
       this.now = Math.max(this.now, next.armed.dueMs);
       this.timers.get(next.id)?.delete(next.tid);
