@@ -128,6 +128,14 @@ describe('itua membership: joins and leaves', () => {
     assert.ok(c.events.get(3)?.some((e) => e.kind === 'excluded'));
     assert.equal(c.nodes.get(3)?.currentView(), undefined);
     for (const node of [0, 1, 2]) assert.deepEqual(c.nodes.get(node)?.currentView()?.members, [0, 1, 2]);
+    // Each view event says how long this member's installation took (seed 003's measure).
+    for (const node of [0, 1, 2]) {
+      const views = (c.events.get(node) ?? []).flatMap((e) => (e.kind === 'view' ? [e] : []));
+      assert.equal(views[0]?.installMs, undefined, 'view 0 was not installed by an agreement');
+      const ms = views[1]?.installMs;
+      assert.ok(ms !== undefined && ms >= 0, `node ${node}: view 1 has an installation time`);
+      assert.equal(ms, c.nodes.get(node)?.installations[0]?.ms);
+    }
     assert.ok(c.nodes.get(0)?.multicast('total', Uint8Array.of(7)));
     c.run(1_000);
     const at2 = c.events.get(2)?.filter((e) => e.kind === 'deliver' && e.view === 1) ?? [];

@@ -1,9 +1,15 @@
 /**
  * One run of the membership experiment: a group of n member processes over TCP, some traffic,
  * the scenario's faults, and the time each correct member takes to install a view without every
- * faulty member, measured as the paper does (seed 003, "Results for Group Membership"): from the
- * moment the fault is detected (f+1 members suspect it) to the installation, averaged over the
- * correct members. Times are wall-clock milliseconds, comparable between processes of one machine.
+ * faulty member, measured as the paper does (seed 003, "Results for Group Membership"): at each
+ * correct member, from the moment it detected the fault (it held f+1 Suspects and started the
+ * installation) to its installation of that view, averaged over the correct members.
+ *
+ * Each run first warms up: the group starts with one member more, which leaves once the traffic
+ * runs, so that every member has gone through one whole view installation (every phase, and a new
+ * stack) before the measured one. A C stack has no JIT to warm; without this the measured
+ * installation would be the first time each process runs that code (and compiles it), which cost
+ * 2-3 times the installation itself at n = 10. The group measured has n members, ranked as before.
  */
 import { maxFaults } from '../../core/quorum.js';
 import { paperTimeouts } from '../../protocols/itua/index.js';
@@ -34,8 +40,10 @@ export interface MembershipCell {
 }
 
 export interface MembershipCellResult {
-  /** Mean over correct members of installation minus detection. */
+  /** Mean over correct members of the paper's installation time: from its own detection to its installation. */
   readonly installMs: number;
+  /** Mean over correct members of installation minus the moment f+1 correct members had suspected a faulty one. */
+  readonly sinceSuspectedMs: number;
   /** Mean over correct members of installation minus the injection of the first fault. */
   readonly sinceInjectMs: number;
   /** Views installed after view 0 at a correct member (more than one: transitional views). */
@@ -60,14 +68,21 @@ function detectedAt(suspicions: readonly Timed[], quorum: number, injectAt: numb
   return times[Math.min(quorum, times.length) - 1] ?? injectAt;
 }
 
+/** `own`: each member's installation time measured from its own detection. */
 function summarize(
-  installs: readonly Timed[],
+  installs: readonly (Timed & { readonly own: number })[],
   detect: number,
   injectAt: number,
   views: number,
 ): MembershipCellResult {
-  const mean = (f: (t: Timed) => number) => installs.reduce((a, t) => a + f(t), 0) / installs.length;
-  return { installMs: mean((t) => t.atMs - detect), sinceInjectMs: mean((t) => t.atMs - injectAt), views };
+  const mean = (f: (t: Timed & { own: number }) => number) =>
+    installs.reduce((a, t) => a + f(t), 0) / installs.length;
+  return {
+    installMs: mean((t) => t.own),
+    sinceSuspectedMs: mean((t) => t.atMs - detect),
+    sinceInjectMs: mean((t) => t.atMs - injectAt),
+    views,
+  };
 }
 
 async function waitUntil(done: () => boolean, timeoutMs: number, what: string): Promise<void> {
@@ -86,12 +101,13 @@ export async function runMembershipCell(
 }
 
 async function runItua(c: MembershipCell, runTimeoutMs: number): Promise<MembershipCellResult> {
+  // Members 0..n-1 are the group measured; member n only warms the others up (it leaves).
   const g = await launchGroup({
-    n: c.n,
+    n: c.n + 1,
     crypto: c.stack === 'itua' ? 'real' : 'none',
     tuning: c.timeouts === 'paper' ? PAPER_TIMEOUTS : undefined,
   });
-  const ids = g.members.map((m) => m.id);
+  const ids = g.members.map((m) => m.id).filter((id) => id < c.n);
   const traffic = new Traffic(g);
   try {
     const faulty = c.scenario.faults.map((x) => nodeOf(x.role, c.n));
@@ -103,6 +119,7 @@ async function runItua(c: MembershipCell, runTimeoutMs: number): Promise<Members
       throw new RunFailed(`before the faults: ${e instanceof Error ? e.message : String(e)}`);
     });
     traffic.keepGoing(ids);
+    await warmUp(g, ids, c.n, runTimeoutMs);
     const injectAt = wallMs();
     for (const { role, fault } of c.scenario.faults) await g.inject(nodeOf(role, c.n), [fault]);
     const excludesAll = (members: readonly number[]) => faulty.every((f) => !members.includes(f));
@@ -129,9 +146,13 @@ async function runItua(c: MembershipCell, runTimeoutMs: number): Promise<Members
         .filter((t) => t.report.kind === 'suspect' && faulty.includes(t.report.node))
         .map((t) => ({ id, atMs: t.atMs })),
     );
-    const installs = correct.map((id) => ({ id, atMs: install(id)?.atMs ?? NaN }));
+    const installs = correct.map((id) => {
+      const t = install(id);
+      return { id, atMs: t?.atMs ?? NaN, own: t?.report.kind === 'view' ? (t.report.installMs ?? NaN) : NaN };
+    });
+    // Views after the warm-up's (view 1): more than one means transitional views.
     const views = (g.members[correct[0] ?? 0]?.reports ?? []).filter(
-      (t) => t.report.kind === 'view' && t.report.view.id > 0,
+      (t) => t.report.kind === 'view' && t.report.view.id > 1,
     ).length;
     const detect = detectedAt(suspicions, maxFaults('byzantine', c.n) + 1, injectAt);
     return summarize(installs, detect, injectAt, views);
@@ -139,6 +160,23 @@ async function runItua(c: MembershipCell, runTimeoutMs: number): Promise<Members
     traffic.stop();
     await g.stop();
   }
+}
+
+/** The warm-up: member `extra` leaves, and every member of `ids` installs the view without it. */
+async function warmUp(
+  g: GroupHandle,
+  ids: readonly number[],
+  extra: number,
+  timeoutMs: number,
+): Promise<void> {
+  g.members[extra]?.leave();
+  await Promise.all(
+    ids.map((id) =>
+      g.members[id]?.waitFor((r) => r.kind === 'view' && !r.view.members.includes(extra), timeoutMs),
+    ),
+  ).catch((e: unknown) => {
+    throw new RunFailed(`warm-up (a member leaving): ${e instanceof Error ? e.message : String(e)}`);
+  });
 }
 
 /** The application's multicasts during a run (totally ordered, as in the paper's stack). */
@@ -179,7 +217,8 @@ class Traffic {
 }
 
 async function runCrashOnly(c: MembershipCell, runTimeoutMs: number): Promise<MembershipCellResult> {
-  const cluster = await freshCluster(c.n, 'none');
+  // As for ITUA, one member more warms the others up: here it crashes (the baseline has no leave).
+  const cluster = await freshCluster(c.n + 1, 'none');
   const setups: CrashMembershipSetup[] = cluster.privates.map((self) => ({
     kind: 'crash-membership',
     spec: cluster.spec,
@@ -193,14 +232,23 @@ async function runCrashOnly(c: MembershipCell, runTimeoutMs: number): Promise<Me
   );
   try {
     const faulty = c.scenario.faults.map((x) => nodeOf(x.role, c.n));
-    const correct = cluster.privates.map((p) => p.id).filter((id) => !faulty.includes(id));
+    const ids = cluster.privates.map((p) => p.id).filter((id) => id < c.n);
+    const correct = ids.filter((id) => !faulty.includes(id));
+    const without = (gone: readonly number[]) => (e: TimedMembershipEvent) =>
+      e.event.kind === 'view' &&
+      gone.every((f) => !(e.event.kind === 'view' && e.event.view.members.includes(f)));
     // Every member hears every other before the crash (the paper injects after rounds of traffic).
     await new Promise((r) => setTimeout(r, 400));
+    // The warm-up: member n crashes, and the others install the view without it.
+    group.send(c.n, { kind: 'crash' });
+    await waitUntil(
+      () => ids.every((id) => events.some((e) => e.id === id && without([c.n])(e))),
+      runTimeoutMs,
+      'warm-up: no view without the crashed extra member',
+    );
     const injectAt = wallMs();
     for (const id of faulty) group.send(id, { kind: 'crash' });
-    const excludesAll = (e: TimedMembershipEvent) =>
-      e.event.kind === 'view' &&
-      faulty.every((f) => !(e.event.kind === 'view' && e.event.view.members.includes(f)));
+    const excludesAll = without(faulty);
     const install = (id: number) => events.find((e) => e.id === id && excludesAll(e));
     await waitUntil(
       () => correct.every((id) => install(id) !== undefined),
@@ -211,11 +259,21 @@ async function runCrashOnly(c: MembershipCell, runTimeoutMs: number): Promise<Me
     const wrong = suspicions.find((e) => e.event.kind === 'suspected' && correct.includes(e.event.node));
     if (wrong !== undefined)
       throw new RunFailed(`member ${wrong.id} suspected a correct member (the machine is too loaded)`);
-    const installs = correct.map((id) => ({ id, atMs: install(id)?.atMs ?? NaN }));
+    // One suspicion starts the baseline's installation everywhere: each member's time runs from it.
+    const detect = detectedAt(
+      suspicions.filter((e) => e.event.kind === 'suspected' && faulty.includes(e.event.node)),
+      1,
+      injectAt,
+    );
+    const installs = correct.map((id) => {
+      const atMs = install(id)?.atMs ?? NaN;
+      return { id, atMs, own: atMs - detect };
+    });
+    // Views after the warm-up's (view 1): more than one means transitional views.
     const views = events.filter(
-      (e) => e.id === correct[0] && e.event.kind === 'view' && e.event.view.id > 0,
+      (e) => e.id === correct[0] && e.event.kind === 'view' && e.event.view.id > 1,
     ).length;
-    return summarize(installs, detectedAt(suspicions, 1, injectAt), injectAt, views);
+    return summarize(installs, detect, injectAt, views);
   } finally {
     await group.stop();
   }

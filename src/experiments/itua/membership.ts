@@ -144,6 +144,7 @@ export function membershipFiles(o: MembershipOptions, outcomes: readonly Outcome
     'n',
     'rep',
     'install_ms',
+    'since_suspected_ms',
     'since_inject_ms',
     'views',
     'error',
@@ -157,6 +158,7 @@ export function membershipFiles(o: MembershipOptions, outcomes: readonly Outcome
     x.cell.n,
     x.rep,
     x.result?.installMs.toFixed(2),
+    x.result?.sinceSuspectedMs.toFixed(2),
     x.result?.sinceInjectMs.toFixed(2),
     x.result?.views,
     x.error ?? '',
@@ -280,22 +282,29 @@ function membershipMarkdown(o: MembershipOptions, outcomes: readonly Outcome[]):
     ]),
   );
   const nMax = Math.max(...o.sizes);
+  // The target is about one installation: a single fault found from evidence or a crash, no timeout
+  // (a double or triple fault adds the detection of the next fault and transitional views).
   const fast = lines.filter(
-    (l) => l.stack === 'itua' && l.timeouts === 'ours' && byName(l.scenario)?.timeouts === 0,
+    (l) =>
+      l.stack === 'itua' &&
+      l.timeouts === 'ours' &&
+      byName(l.scenario)?.timeouts === 0 &&
+      byName(l.scenario)?.faults.length === 1,
   );
   const worst = Math.max(...fast.map((l) => pick(outcomes, l, nMax)).filter((x) => Number.isFinite(x)));
   const failed = outcomes.filter((x) => x.error !== undefined);
   return [
     '# ITUA group membership (seed 003, Figures 6 to 9)',
     '',
-    `View installation time in ms, from detection (f+1 members suspect the fault) to the installation of a view without every faulty member, ` +
-      `mean over correct members, median of ${o.reps} run(s); one process per member over TCP on loopback. ` +
+    `View installation time in ms as seed 003 measures it: at each correct member, from its detection of the fault (it holds f+1 Suspects and starts the installation) ` +
+      `to its installation of a view without every faulty member; mean over correct members, median of ${o.reps} run(s); one process per member over TCP on loopback, ` +
+      `after one unmeasured warm-up installation (a member leaves). The CSV also has the time from the moment f+1 correct members had suspected a faulty one (since_suspected_ms). ` +
       `"Timeouts needed": how many of the scenario's detections wait for a timeout to expire.`,
     '',
     table,
     '',
     Number.isFinite(worst)
-      ? `Target (a view installation that needs no timeout completes in under 50 ms at n = ${nMax}, ITUA with crypto): slowest such scenario ${worst.toFixed(1)} ms: ${worst < 50 ? 'met' : 'NOT met'}.`
+      ? `Target (a view installation that needs no timeout completes in under 50 ms at n = ${nMax}, ITUA with crypto; single faults): slowest such scenario ${worst.toFixed(1)} ms: ${worst < 50 ? 'met' : 'NOT met'}.`
       : `Target not measured: no run of the full stack without timeouts completed at n = ${nMax}.`,
     '',
     failed.length === 0

@@ -37,6 +37,12 @@ export type GroupEvent =
       readonly transitional: boolean;
       readonly joined: readonly NodeId[];
       readonly left: readonly NodeId[];
+      /**
+       * How long this member took to install this view, in ms of its own clock: from the moment it
+       * started the installation (it held f+1 Suspects, or a join request) to now. This is seed
+       * 003's "view installation time" at one member. Absent for view 0 and for a joiner's first view.
+       */
+      readonly installMs?: number;
     }
   /** This member was removed from the group (suspected by the others, or it left): it says no more. */
   | { readonly kind: 'excluded'; readonly view: number; readonly reason: string };

@@ -154,7 +154,7 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
   private install(
     id: number,
     members: readonly NodeId[],
-    delta: { transitional: boolean; joined: NodeId[]; left: NodeId[] },
+    delta: { transitional: boolean; joined: NodeId[]; left: NodeId[]; installMs?: number },
   ): void {
     const self = members.indexOf(this.env.self);
     const epoch = { view: viewInfo(id, members), self, startedAt: this.env.now() } as Epoch;
@@ -192,15 +192,12 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
       this.excludedNodes.add(n);
       this.carried.delete(n);
     }
-    this.installations.push({
-      view: view.id + 1,
-      ms: this.env.now() - d.startedAtMs,
-      transitional: d.transitional,
-    });
+    const installMs = this.env.now() - d.startedAtMs;
+    this.installations.push({ view: view.id + 1, ms: installMs, transitional: d.transitional });
     this.past.push(epoch);
     if (this.past.length > PAST_VIEWS_MAX) this.past.shift();
     const joined = joiner === undefined ? [] : [joiner];
-    this.install(view.id + 1, next, { transitional: d.transitional, joined, left });
+    this.install(view.id + 1, next, { transitional: d.transitional, joined, left, installMs });
     if (joiner !== undefined) this.env.send(joiner, welcome(this.env.crypto, view.id + 1, next));
   }
 
