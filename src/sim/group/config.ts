@@ -29,7 +29,10 @@ export interface GroupWorldConfig {
   readonly spanMs: number;
   /** The run ends here at the latest (sooner once every expected outcome is observed). */
   readonly endMs: number;
-  /** Timeout suspicions of correct members are tolerated until stableAtMs + graceMs. */
+  /**
+   * Timeout suspicions (and removals) of correct members are tolerated until stableAtMs + graceMs:
+   * an installation that began before the network stabilized may still run out its timers.
+   */
   readonly graceMs: number;
   /** Events at most: a guard against a run that makes no progress in virtual time. */
   readonly eventsMax: number;
@@ -43,7 +46,9 @@ export const groupDefaults = {
   stableAtMs: 2_000,
   spanMs: 2_400,
   settleMs: 6_000,
-  graceMs: 1_000,
+  // An installation under way at stabilization may wait out a Ready phase it deferred to (600 ms),
+  // the next one's (600 ms) and a stalled stabilization (1,000 ms) with the default timers.
+  graceMs: 2_200,
   eventsMax: 2_000_000,
   /** How often the world looks whether the run is complete. */
   checkEveryMs: 100,

@@ -59,8 +59,14 @@ export class ViewAgreement {
   private nmcOut: NmcMessage | undefined;
   private readonly phase: ReadyPhase;
   private finished = false;
-  /** Removed by a Commit: only acknowledges New-Views from now on. */
+  /**
+   * The latest Commit removes me: I answer it neither way and lead or suspect no more, but I still
+   * acknowledge New-Views and follow Commits and Ready-to-Switch messages, since a Commit is not a
+   * decision (a later one may keep me, or the proposal I was ready for may still be decided).
+   */
   private retired = false;
+  /** A decided proposal removed me: said once to the host. */
+  private removed = false;
   private startedAtMs: number | undefined;
   /** Who was to lead when the installation started (a deputy that took over makes it transitional). */
   private firstLeader: Rank | undefined;
@@ -95,7 +101,8 @@ export class ViewAgreement {
   }
 
   onMessage(from: Rank, m: MembershipMessage): void {
-    if (this.finished || (this.retired && m.kind !== 'gm-new-view')) return;
+    const follows = m.kind === 'gm-new-view' || m.kind === 'gm-commit' || m.kind === 'gm-ready';
+    if (this.finished || (this.retired && !follows)) return;
     this.heardFrom(from);
     switch (m.kind) {
       case 'gm-suspect':
@@ -151,8 +158,12 @@ export class ViewAgreement {
 
   onTimer(t: MembershipTimer): void {
     if (this.finished || t.kind === 'gm.join' || t.view !== this.host.view.id) return;
-    // A retired member only repeats its latest acknowledgement (it may still be needed).
-    if (this.retired) return t.kind === 'gm.resend' ? this.onResend() : undefined;
+    // A retired member repeats its latest messages; until it is removed, it also lets its Ready's
+    // phase time out, so that it can learn another decided proposal than the one it was ready for.
+    if (this.retired) {
+      if (t.kind === 'gm.resend') return this.onResend();
+      if (this.removed || (t.kind !== 'gm.ready' && t.kind !== 'gm.stab')) return;
+    }
     switch (t.kind) {
       case 'gm.beat':
         return this.beats.onTick();
@@ -288,7 +299,7 @@ export class ViewAgreement {
     if (v.verdict !== 'accept') return;
     // Even an older Commit may be the one that was decided (its Ready-to-Switch messages say so).
     this.phase.noteCommit(v.value, m);
-    if (this.finished || this.retired || after(this.lastAcked, v.value.proposal)) return;
+    if (this.finished || this.removed || after(this.lastAcked, v.value.proposal)) return;
     if (this.committed !== undefined && bytesEqual(this.committed.digest, v.value.digest)) return;
     this.onCommitted(v.value, m);
   }
@@ -301,7 +312,15 @@ export class ViewAgreement {
       this.lastAcked = { leader: c.proposal.leader, round: c.proposal.round };
     const { host } = this;
     host.cancelTimer({ kind: 'gm.commit', view: host.view.id });
-    if (!c.proposal.kept.includes(host.self)) return this.removedBy(c.proposal);
+    if (!c.proposal.kept.includes(host.self)) {
+      // Without a Ready of mine, no proposal that keeps me can be decided: I am out. With one,
+      // this Commit is not a decision yet: the proposal I was ready for may still be the one
+      // decided, so I follow how the view ends (ReadyPhase tells removedBy if not).
+      if (this.phase.out === undefined) return this.removedBy(c.proposal);
+      this.retired = true;
+      return;
+    }
+    this.retired = false;
     // While my Ready for an earlier proposal may still complete somewhere, a Ready for another
     // could let two views be installed: answer the new Commit once that phase timed out.
     if (this.phase.open && !this.phase.isFor(c.digest)) {
@@ -326,6 +345,7 @@ export class ViewAgreement {
     const v = validateNmc(from, m, this.ctx);
     if (v.verdict === 'reject') return this.suspect(from, v.code, v.detail);
     if (v.verdict !== 'accept') return;
+    this.phase.noteNmc(from, { leader: m.leader, round: m.round });
     let grew = false;
     for (const e of v.value) grew = this.book.add(e) || grew;
     if (grew) this.step();
@@ -375,7 +395,11 @@ export class ViewAgreement {
       const { proposal, digest, sig } = this.acked;
       host.send(this.acked.to, ackMessage(proposal, digest, sig));
     }
-    if (this.retired) return;
+    if (this.retired) {
+      // Still ready for a proposal that keeps me: members that moved on answer it with how the view ended.
+      if (!this.removed && this.phase.out !== undefined) host.broadcast(this.phase.out);
+      return;
+    }
     for (const m of this.ownSuspects) host.broadcast(m);
     if (this.mine !== undefined) host.broadcast(this.mine.nv);
     if (this.commitMsg !== undefined) host.broadcast(this.commitMsg);
@@ -384,11 +408,12 @@ export class ViewAgreement {
   }
 
   /**
-   * Removed (or leaving): it says no more, but it still acknowledges later New-Views of this
-   * view, whose 2f+1 may need it when a second fault strikes during the installation.
+   * A decided proposal removed me (or I left): I say no more, but I still acknowledge later
+   * New-Views of this view, whose 2f+1 may need me when a second fault strikes meanwhile.
    */
   private removedBy(p: Proposal): void {
-    if (this.retired || this.finished) return;
+    if (this.removed || this.finished) return;
+    this.removed = true;
     this.retired = true;
     this.host.excluded(`removed from view ${this.host.view.id} by the Commit of rank ${p.leader}`);
   }

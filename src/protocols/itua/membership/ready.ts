@@ -68,6 +68,8 @@ export class ReadyPhase {
   private stalled = false;
   /** Proposals whose stabilization stalled: a claimed message never came (bounded by `known`). */
   private readonly failed = new Set<string>();
+  /** The latest proposal each member answered with Need-More-Change (one per member). */
+  private readonly nmcs = new Map<Rank, Stamp>();
 
   constructor(
     private readonly host: AgreementHost,
@@ -120,6 +122,13 @@ export class ReadyPhase {
     this.record(m);
   }
 
+  /** A valid Need-More-Change of `from` answers the proposal `stamp` (it is no Ready timeout). */
+  noteNmc(from: Rank, stamp: Stamp): void {
+    const prev = this.nmcs.get(from);
+    if (prev === undefined || after(stamp, prev))
+      this.nmcs.set(from, { leader: stamp.leader, round: stamp.round });
+  }
+
   onReady(from: Rank, m: ReadyMessage): void {
     const v = validateReady(m, this.ctx);
     if (v.verdict === 'reject') return this.events.suspect(from, v.code, v.detail);
@@ -144,10 +153,14 @@ export class ReadyPhase {
   /** Suspects the members whose Ready did not come; true when the phase timed out. */
   onReadyTimeout(): boolean {
     const r = this.readyFor;
-    if (r === undefined || this.stabilizing !== undefined) return false;
+    // A stabilization that stalled no longer holds the phase: the Ready sent since may time out.
+    if (r === undefined || (this.stabilizing !== undefined && !this.stalled)) return false;
     const readies = this.known.get(hex(r.digest))?.readies;
     for (const k of r.proposal.kept) {
-      if (readies?.has(k) !== true) this.events.suspect(k, 'READY_TIMEOUT', 'no Ready-to-Switch');
+      const nmc = this.nmcs.get(k);
+      // Need-More-Change answers a Commit as well as a Ready does (for it, or a later one).
+      if (readies?.has(k) === true || (nmc !== undefined && !after(r.proposal, nmc))) continue;
+      this.events.suspect(k, 'READY_TIMEOUT', 'no Ready-to-Switch');
     }
     return true;
   }
