@@ -8,7 +8,7 @@ import { SeededRng } from '../../src/core/rng.js';
 import { NoneKeyring } from '../../src/crypto/index.js';
 import type { LayerEnv, SuspectReason } from '../../src/protocols/itua/layer.js';
 import type { ItuaMessage } from '../../src/protocols/itua/messages.js';
-import { messageDigest, signDigest, signReply } from '../../src/protocols/itua/signing.js';
+import { messageDigest, signDigest, signReplies } from '../../src/protocols/itua/signing.js';
 import { createItuaStack, viewInfo, type ItuaStack } from '../../src/protocols/itua/stack.js';
 import type { ItuaTimer } from '../../src/protocols/itua/timers.js';
 import type { GroupDelivery } from '../../src/protocols/itua/total.js';
@@ -59,7 +59,11 @@ interface ArmedTimer {
   readonly key: ItuaTimer;
 }
 
-/** n whole stacks on a network the test drives: `flush` delivers, `drop` decides what is lost. */
+/**
+ * n whole stacks on a network the test drives: `flush` delivers, `drop` decides what is lost.
+ * Replies are signed one by one unless the tuning says otherwise (`replyBatchMs` > 0: then they
+ * wait for a timer, which only `advance` fires), so that `flush` alone runs all three phases.
+ */
 export class Cluster {
   readonly stacks: ItuaStack[] = [];
   readonly deliveries: GroupDelivery[][] = [];
@@ -80,7 +84,11 @@ export class Cluster {
       this.deliveries.push([]);
       this.timers.push(new Map());
       this.stacks.push(
-        createItuaStack(this.envFor(id, ring.suiteFor(id)), { view: 0, members: replicaIds(n), tuning }),
+        createItuaStack(this.envFor(id, ring.suiteFor(id)), {
+          view: 0,
+          members: replicaIds(n),
+          tuning: { replyBatchMs: 0, ...tuning },
+        }),
       );
     }
     for (const s of this.stacks) s.start();
@@ -148,7 +156,10 @@ export class Cluster {
 
 export const bytes = (...xs: number[]): Uint8Array => Uint8Array.from(xs);
 
-/** A certified phase-3 message of `sender`, signed by the members of `repliers` (in the order given). */
+/**
+ * A certified phase-3 message of `sender`, with the replies of the members of `repliers` (in the
+ * order given; the sender, if named, is left out: its digest signature stands for its reply).
+ */
 export function certified(
   n: number,
   sender: number,
@@ -160,7 +171,9 @@ export function certified(
   const id = { view: 0, sender, seq };
   const suite = ring.suiteFor(sender);
   const signed = signDigest(suite, id, messageDigest(suite, id, body));
-  const cert = repliers.map((rank) => ({ rank, sig: signReply(ring.suiteFor(rank), id, signed.digest) }));
+  const cert = repliers
+    .filter((rank) => rank !== sender)
+    .map((rank) => ({ rank, ...replyOf(ring.suiteFor(rank), id, signed.digest) }));
   return { kind: 'rm-message', view: 0, sender, seq, body, sig: signed.sig, cert };
 }
 
@@ -179,5 +192,18 @@ export function digestOf(
     sender,
     seq,
     ...signDigest(suite, id, messageDigest(suite, id, body)),
+  };
+}
+
+/** A member's reply to `digest`, signed alone (a batch of one). */
+export function replyOf(
+  crypto: CryptoSuite,
+  id: { view: number; sender: number; seq: number },
+  digest: Uint8Array,
+): { sig: Uint8Array; index: number; path: Uint8Array[] } {
+  return signReplies(crypto, id.view, [{ id, digest }]).proofs[0] as {
+    sig: Uint8Array;
+    index: number;
+    path: Uint8Array[];
   };
 }

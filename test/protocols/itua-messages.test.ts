@@ -1,12 +1,20 @@
 // Proves the ITUA message schemas are canonical and bounded: every kind decodes to what was encoded
-// and re-encodes to the same bytes, and frames that overstate a body, a certificate or a
+// and re-encodes to the same bytes, and frames that overstate a body, a certificate, a reply's
+// Merkle path or a
 // stability array, or carry an unknown kind, come back as typed decode errors, never exceptions.
 // Frames are built with the codec and then altered byte by byte.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SIGNATURE_BYTES_MAX } from '../../src/core/crypto-suite.js';
 import { codec } from '../../src/codec/frame.js';
-import { bodySchema, ituaLimits, ituaSchema, type ItuaMessage } from '../../src/protocols/itua/messages.js';
+import {
+  REPLY_PATH_MAX,
+  bodySchema,
+  ituaLimits,
+  ituaSchema,
+  type ItuaMessage,
+} from '../../src/protocols/itua/messages.js';
+import { VerifiedRoots } from '../../src/protocols/itua/signing.js';
 import { validateNak, validateOrder } from '../../src/protocols/itua/validate.js';
 import { bytes, certified, digestOf, recordingEnv } from './itua-harness.js';
 
@@ -16,7 +24,17 @@ const signed = { digest: new Uint8Array(32).fill(9), sig };
 
 const samples: ItuaMessage[] = [
   digestOf(4, 0, 1, bytes(1)),
-  { kind: 'rm-reply', view: 3, sender: 2, seq: 7, digest: signed.digest, sig },
+  { kind: 'rm-reply', view: 3, sender: 2, seq: 7, digest: signed.digest, sig, index: 0, path: [] },
+  {
+    kind: 'rm-reply',
+    view: 3,
+    sender: 2,
+    seq: 7,
+    digest: signed.digest,
+    sig,
+    index: 5,
+    path: [signed.digest, signed.digest, signed.digest],
+  },
   certified(4, 1, 2, bytes(1, 2, 3), [0, 1, 2]),
   { kind: 'rm-nak', view: 0, sender: 1, fromSeq: 3, toSeq: 9, held: signed },
   { kind: 'rm-nak', view: 0, sender: 1, fromSeq: 3, toSeq: 9, held: undefined },
@@ -73,6 +91,11 @@ describe('itua messages', () => {
     const certCountAt = sigLengthAt + 4 + 64;
     assert.equal(codeOf(patchU32(msg, certCountAt, ituaLimits.membersMax + 1)), 'TOO_MANY');
     assert.equal(codeOf(patchU32(msg, certCountAt, 200)), 'TRUNCATED');
+    // A reply's Merkle path: version, tag, view, sender, seq, digest, signature, index, then its count.
+    const reply = itua.encode(samples[2] as ItuaMessage);
+    const pathCountAt = 1 + 1 + 4 + 2 + 8 + 32 + 4 + 64 + 2;
+    assert.equal(codeOf(reply), 'ok');
+    assert.equal(codeOf(patchU32(reply, pathCountAt, REPLY_PATH_MAX + 1)), 'TOO_MANY');
     const report = itua.encode({ kind: 'st-report', view: 0, received: [1, 2], consumed: [1, 2], sig });
     assert.equal(codeOf(patchU32(report, 6, 100_000)), 'TOO_MANY');
     const unknown = msg.slice();
@@ -87,7 +110,7 @@ describe('itua messages', () => {
     assert.equal(validateOrder(1, 1 + 4 * 11, 1, 4, 10), 'ORDER_SKIP_TOO_FAR');
     assert.equal(validateOrder(1, 1 + 4 * 10, 1, 4, 10), undefined);
     const { env } = recordingEnv(4, 0);
-    const ctx = { ...env, stable: () => 0, windowMax: 8 };
+    const ctx = { ...env, stable: () => 0, windowMax: 8, verified: new VerifiedRoots() };
     const nak = { kind: 'rm-nak', view: 0, sender: 1, fromSeq: 4, toSeq: 3, held: undefined } as const;
     assert.deepEqual(validateNak(nak, ctx), { verdict: 'reject', code: 'MALFORMED' });
     assert.deepEqual(validateNak({ ...nak, toSeq: 4, held: signed }, ctx), {

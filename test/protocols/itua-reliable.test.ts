@@ -1,6 +1,7 @@
 // Proves the ITUA Reliable layer's rules (seed 003, reliable multicast and Figure 4): the three
-// phases at n = 4 with a 2f+1 certificate, certificate checks that blame whoever hands over a bad
-// one, equivocation caught with evidence that convinces third parties, FIFO delivery, negative
+// phases at n = 4 with a 2f+1 certificate (the sender's digest signature and 2f replies), replies
+// signed in batches under one Merkle root and each root checked once, certificate checks that
+// blame whoever hands over a bad one, equivocation caught with evidence that convinces third parties, FIFO delivery, negative
 // acknowledgements answered by the sender or by holders, the overflow window, and garbage
 // collection at the stability threshold. Whole stacks run on a hand-driven network (Cluster), and
 // single layers run on a recording LayerEnv.
@@ -9,15 +10,40 @@ import { describe, it } from 'node:test';
 import type { Suspicion } from '../../src/protocols/itua/layer.js';
 import type { ItuaMessage, ReliableMessage, RmMessage } from '../../src/protocols/itua/messages.js';
 import { Reliable, type ReliableOut } from '../../src/protocols/itua/reliable.js';
-import { messageDigest, signReply, verifyCertificate } from '../../src/protocols/itua/signing.js';
+import type { CryptoSuite } from '../../src/core/crypto-suite.js';
+import {
+  messageDigest,
+  signReplies,
+  verifyCertificate,
+  verifyReply,
+  VerifiedRoots,
+} from '../../src/protocols/itua/signing.js';
 import { resolveTuning } from '../../src/protocols/itua/timers.js';
 import { validateMessage, validateProof } from '../../src/protocols/itua/validate.js';
 import { viewInfo } from '../../src/protocols/itua/stack.js';
-import { bytes, certified, Cluster, digestOf, keyring, recordingEnv } from './itua-harness.js';
+import { bytes, certified, Cluster, digestOf, keyring, recordingEnv, replyOf } from './itua-harness.js';
 
-function layer(self: number, tuning?: Record<string, number>) {
-  const rec = recordingEnv<ReliableMessage, ReliableOut>(4, self);
-  return { rec, r: new Reliable(rec.env, resolveTuning(tuning)) };
+/** One Reliable layer on a recording env; replies are signed at once unless the tuning batches them. */
+function layer(self: number, tuning?: Record<string, number>, crypto?: CryptoSuite) {
+  const rec = recordingEnv<ReliableMessage, ReliableOut>(4, self, crypto);
+  return { rec, r: new Reliable(rec.env, resolveTuning({ replyBatchMs: 0, ...tuning })) };
+}
+
+/** A suite that counts its signature checks. */
+function counting(inner: CryptoSuite): CryptoSuite & { verifies: number } {
+  const c: CryptoSuite & { verifies: number } = {
+    mode: inner.mode,
+    verifies: 0,
+    digest: (data) => inner.digest(data),
+    sign: (data) => inner.sign(data),
+    verify: (signer, data, sig) => {
+      c.verifies++;
+      return inner.verify(signer, data, sig);
+    },
+    mac: (peer, data) => inner.mac(peer, data),
+    verifyMac: (peer, data, tag) => inner.verifyMac(peer, data, tag),
+  };
+  return c;
 }
 
 const suspicionsOf = (out: readonly ReliableOut[]) =>
@@ -27,7 +53,7 @@ const deliveredSeqs = (out: readonly ReliableOut[]) =>
   out.flatMap((o) => (o.kind === 'deliver' ? [`${o.delivery.sender}:${o.delivery.seq}`] : []));
 
 describe('itua reliable multicast', () => {
-  it('runs the three phases at n = 4: signed digest, signed replies, the message with 2f+1 reply signatures', () => {
+  it('runs the three phases at n = 4: signed digest, signed replies, the message with 2f+1 signatures', () => {
     const c = new Cluster(4);
     c.stacks[0]?.multicast('fifo', bytes(1, 2, 3));
     c.flush();
@@ -44,16 +70,17 @@ describe('itua reliable multicast', () => {
     for (const m of finals) {
       assert.deepEqual(
         m.cert.map((e) => e.rank),
-        [0, 1, 2],
-        'the sender counts its own reply, then the first two',
+        [1, 2],
+        "the sender's digest signature counts for it, then the first two replies",
       );
       const valid = verifyCertificate(
         ring.suiteFor(3),
+        new VerifiedRoots(),
         (r) => r,
         { view: 0, sender: 0, seq: 1 },
         (c.log[0]?.msg as Extract<ItuaMessage, { kind: 'rm-digest' }>).digest,
         m.cert,
-        3,
+        2,
       );
       assert.ok(valid, 'any member can check the certificate');
     }
@@ -61,50 +88,134 @@ describe('itua reliable multicast', () => {
       assert.deepEqual(d, [{ kind: 'deliver', sender: 0, seq: 1, guarantee: 'fifo', data: bytes(1, 2, 3) }]);
   });
 
-  it('checks again only what phase 1 did not: a held digest and my own reply are trusted, nothing else', () => {
-    const body = bytes(5, 5);
-    const good = certified(4, 0, 1, body, [0, 1, 3]);
+  it('checks again only what it has not checked: a held digest and a root checked before are trusted, nothing else', () => {
     const ring = keyring(4);
+    const crypto = counting(ring.suiteFor(1));
     const ctx = {
       view: viewInfo(0, [0, 1, 2, 3]),
       self: 1,
-      crypto: ring.suiteFor(1),
+      crypto,
       nodeOf: (r: number) => r,
       stable: () => 0,
       windowMax: 256,
+      verified: new VerifiedRoots(),
     };
-    const id = { view: 0, sender: 0, seq: 1 };
-    const digest = messageDigest(ring.suiteFor(1), id, body);
-    const mine = signReply(ring.suiteFor(1), id, digest);
-    const held = { digest: { digest, sig: good.sig }, reply: mine };
-    assert.equal(validateMessage(good, ctx, false, held).verdict, 'accept');
-    // A forged sender signature or a forged entry in my name is caught although a digest is held.
-    const forgedSig = { ...good, sig: new Uint8Array(good.sig.length) };
+    // Members 2 and 3 each signed their replies to sender 0's messages 1 and 2 in one batch.
+    const bodies = [bytes(5, 1), bytes(5, 2)];
+    const ids = [1, 2].map((seq) => ({ view: 0, sender: 0, seq }));
+    const digests = ids.map((id, i) => messageDigest(crypto, id, bodies[i] as Uint8Array));
+    const items = ids.map((id, i) => ({ id, digest: digests[i] as Uint8Array }));
+    const batch = (rank: number) => signReplies(ring.suiteFor(rank), 0, items).proofs;
+    const [b2, b3] = [batch(2), batch(3)];
+    const msg = (i: number): RmMessage => {
+      const own = certified(4, 0, i + 1, bodies[i] as Uint8Array, []);
+      const cert = [2, 3].map((rank) => ({
+        rank,
+        ...((rank === 2 ? b2 : b3)[i] as NonNullable<(typeof b2)[0]>),
+      }));
+      return { ...own, cert };
+    };
+    const first = msg(0);
+    const held = { digest: { digest: digests[0] as Uint8Array, sig: first.sig } };
+    assert.equal(validateMessage(first, ctx, false, held).verdict, 'accept');
+    assert.equal(crypto.verifies, 2, 'two roots; the held digest signature is not checked again');
+    assert.equal(validateMessage(msg(1), ctx, false).verdict, 'accept');
+    assert.equal(crypto.verifies, 3, 'the sender signature only: both roots were checked already');
+    // A forged sender signature is caught although a digest is held.
+    const forgedSig = { ...first, sig: new Uint8Array(first.sig.length) };
     assert.deepEqual(validateMessage(forgedSig, ctx, false, held), {
       verdict: 'reject',
       code: 'BAD_SIGNATURE',
     });
-    const myEntry = { rank: 1, sig: new Uint8Array(mine.length).fill(9) };
-    const forgedMine = { ...good, cert: [good.cert[0]!, myEntry, good.cert[2]!] };
-    assert.equal(validateMessage(forgedMine, ctx, false, held).verdict, 'reject');
-    // A held digest for other content vouches for nothing: the message is checked in full.
-    const other = { digest: { digest: new Uint8Array(32).fill(1), sig: good.sig }, reply: myEntry.sig };
-    assert.equal(validateMessage(forgedMine, ctx, false, other).verdict, 'reject');
-    // The shortcut trusts exactly the entry it is given, and verifies every other one.
-    const cert = [good.cert[0]!, myEntry, good.cert[2]!];
-    assert.ok(verifyCertificate(ring.suiteFor(2), (r) => r, id, digest, cert, 3, myEntry));
-    assert.ok(!verifyCertificate(ring.suiteFor(2), (r) => r, id, digest, cert, 3));
+    // The cache holds exact bytes: a known root under another signature is checked, and refused.
+    const c2 = first.cert[0] as RmMessage['cert'][0];
+    const forgedEntry = { ...c2, sig: c2.sig.map((x) => x ^ 1) };
+    const forged = { ...first, cert: [forgedEntry, first.cert[1] as RmMessage['cert'][0]] };
+    assert.deepEqual(validateMessage(forged, ctx, false, held), {
+      verdict: 'reject',
+      code: 'BAD_CERTIFICATE',
+    });
+    // A held digest for other content vouches for nothing: the sender signature is checked in full.
+    const other = { digest: { digest: new Uint8Array(32).fill(1), sig: first.sig } };
+    const before = crypto.verifies;
+    assert.equal(validateMessage(first, ctx, false, other).verdict, 'accept');
+    assert.equal(crypto.verifies, before + 1);
+  });
+
+  it('signs the replies to digests that come together with one signature, and a third party checks it once', () => {
+    const ring = keyring(4);
+    const { rec, r } = layer(1, { replyBatchMs: 1 });
+    const ds = [0, 2, 3].map((sender) => digestOf(4, sender, 1, bytes(sender)));
+    for (const d of ds) r.onMessage(d.sender, d);
+    assert.equal(rec.sent.length, 0, 'the replies wait for the batch');
+    const timer = [...rec.timers.values()].find((t) => t.kind === 'rm.replies');
+    assert.ok(timer !== undefined, 'one timer for the batch');
+    r.onTimer(timer);
+    const replies = rec.sent.map((s) => s.msg).filter((m) => m.kind === 'rm-reply');
+    assert.deepEqual(
+      replies.map((m) => [m.sender, m.index, m.path.length]),
+      [
+        [0, 0, 2],
+        [2, 1, 2],
+        [3, 2, 2],
+      ],
+      'each to its sender: a leaf of a tree of four (one padding leaf)',
+    );
+    assert.equal(new Set(replies.map((m) => Buffer.from(m.sig).toString('hex'))).size, 1, 'one signature');
+    // The same digest again is answered with the reply already signed.
+    r.onMessage(0, ds[0] as (typeof ds)[0]);
+    assert.deepEqual(rec.sent.at(-1)?.msg, replies[0]);
+    const third = counting(ring.suiteFor(2));
+    const verified = new VerifiedRoots();
+    for (const m of replies) {
+      const id = { view: 0, sender: m.sender, seq: m.seq };
+      assert.ok(verifyReply(third, verified, 1, 1, id, m.digest, m));
+    }
+    assert.equal(third.verifies, 1, 'the root is checked once for the three replies');
+    const m0 = replies[0] as (typeof replies)[0];
+    const id0 = { view: 0, sender: 0, seq: 1 };
+    assert.ok(!verifyReply(third, verified, 1, 1, id0, m0.digest, { ...m0, index: 1 }), 'another leaf');
+    assert.ok(!verifyReply(third, verified, 1, 1, id0, m0.digest, { ...m0, index: 4 }), 'beyond the tree');
+    assert.ok(!verifyReply(third, verified, 1, 1, id0, m0.digest, { ...m0, path: m0.path.slice(1) }));
+    assert.ok(!verifyReply(third, verified, 2, 2, id0, m0.digest, m0), 'another signer');
+    assert.deepEqual(suspicionsOf(rec.out), []);
+  });
+
+  it('four members multicasting at once each sign one reply batch, and all deliver everything', () => {
+    const c = new Cluster(4, { replyBatchMs: 1 });
+    for (const s of c.stacks) s.multicast('fifo', bytes(7));
+    c.advance(20);
+    for (const d of c.deliveries) assert.equal(d.length, 4);
+    const sigsBy = new Map<number, Set<string>>();
+    for (const m of c.log) {
+      if (m.msg.kind !== 'rm-reply') continue;
+      const set = sigsBy.get(m.from) ?? new Set<string>();
+      set.add(Buffer.from(m.msg.sig).toString('hex'));
+      sigsBy.set(m.from, set);
+    }
+    // A member whose batch timer fired after the messages were certified had nothing left to send.
+    assert.ok(sigsBy.size >= 2, 'at least the 2f replies each certificate needs');
+    for (const [member, sigs] of sigsBy)
+      assert.equal(sigs.size, 1, `member ${member}: one signature for its batch`);
+    assert.deepEqual(c.suspicions, []);
   });
 
   it('refuses a short, repeated, unsorted or forged certificate and a changed body, blaming whoever relayed it', () => {
     const body = bytes(7, 7);
     const good = certified(4, 0, 1, body, [0, 2, 3]);
-    const [c0, c2, c3] = good.cert as [RmMessage['cert'][0], RmMessage['cert'][0], RmMessage['cert'][0]];
+    const [c2, c3] = good.cert as [RmMessage['cert'][0], RmMessage['cert'][0]];
+    const id = { view: 0, sender: 0, seq: 1 };
+    const c0 = {
+      rank: 0,
+      ...replyOf(keyring(4).suiteFor(0), id, messageDigest(keyring(4).suiteFor(0), id, body)),
+    };
     const bad: [RmMessage, string][] = [
+      [{ ...good, cert: [c2] }, 'BAD_CERTIFICATE'],
+      [{ ...good, cert: [c2, c2] }, 'BAD_CERTIFICATE'],
+      [{ ...good, cert: [c3, c2] }, 'BAD_CERTIFICATE'],
       [{ ...good, cert: [c0, c2] }, 'BAD_CERTIFICATE'],
-      [{ ...good, cert: [c0, c0, c2] }, 'BAD_CERTIFICATE'],
-      [{ ...good, cert: [c2, c0, c3] }, 'BAD_CERTIFICATE'],
-      [{ ...good, cert: [c0, { rank: 2, sig: c3.sig }, c3] }, 'BAD_CERTIFICATE'],
+      [{ ...good, cert: [{ ...c2, sig: c3.sig }, c3] }, 'BAD_CERTIFICATE'],
+      [{ ...good, cert: [{ ...c2, index: 1 }, c3] }, 'BAD_CERTIFICATE'],
       [{ ...good, body: bytes(7, 8) }, 'BAD_SIGNATURE'],
     ];
     const { rec, r } = layer(1);
@@ -220,8 +331,15 @@ describe('itua reliable multicast', () => {
     const ring = keyring(4);
     for (const d of digests()) {
       for (const replier of [1, 2]) {
-        const sig = signReply(ring.suiteFor(replier), { view: 0, sender: 0, seq: d.seq }, d.digest);
-        r.onMessage(replier, { kind: 'rm-reply', view: 0, sender: 0, seq: d.seq, digest: d.digest, sig });
+        const proof = replyOf(ring.suiteFor(replier), { view: 0, sender: 0, seq: d.seq }, d.digest);
+        r.onMessage(replier, {
+          kind: 'rm-reply',
+          view: 0,
+          sender: 0,
+          seq: d.seq,
+          digest: d.digest,
+          ...proof,
+        });
       }
     }
     assert.deepEqual(deliveredSeqs(rec.out), ['0:1', '0:2']);

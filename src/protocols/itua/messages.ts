@@ -40,16 +40,35 @@ const sig = bytes(SIGNATURE_BYTES_MAX, 'signature');
 export const signedDigestSchema = struct('SignedDigest', { digest, sig });
 export type SignedDigest = Infer<typeof signedDigestSchema>;
 
-/** One reply signature of a certificate: who replied, and its signature over the reply statement. */
-export const certEntrySchema = struct('CertEntry', { rank, sig });
+/** A member signs its phase-2 replies in batches of at most 2^REPLY_PATH_MAX (see `replyProofSchema`). */
+export const REPLY_PATH_MAX = 6;
+
+/**
+ * A phase-2 reply as a member signs it: replies are batched, and the member signs once the root
+ * of a Merkle tree whose leaves are its reply statements (signing.ts). The proof of one reply is
+ * that signature, the reply's leaf index and the sibling hashes from the leaf up to the root.
+ */
+const replyProof = {
+  sig,
+  index: u16,
+  path: list(digest, REPLY_PATH_MAX, 'path'),
+} as const;
+export const replyProofSchema = struct('ReplyProof', replyProof);
+export type ReplyProof = Infer<typeof replyProofSchema>;
+
+/** One reply of a certificate: who replied, and the proof of its reply. */
+export const certEntrySchema = struct('CertEntry', { rank, ...replyProof });
 export type CertEntry = Infer<typeof certEntrySchema>;
 
 export const ituaVariants = {
   /** Phase 1: the sender multicasts its signed digest of {m, i, s}. */
   'rm-digest': [1, { view, sender: rank, seq, digest, sig }],
   /** Phase 2: a member's signed reply to a digest, sent back to the sender. */
-  'rm-reply': [2, { view, sender: rank, seq, digest, sig }],
-  /** Phase 3: the message itself, with the sender's signed digest and the reply certificate. */
+  'rm-reply': [2, { view, sender: rank, seq, digest, ...replyProof }],
+  /**
+   * Phase 3: the message itself, with the sender's signed digest and the reply certificate: 2f
+   * replies of other members (the sender's digest signature stands for its own reply).
+   */
   'rm-message': [
     3,
     {
@@ -130,6 +149,15 @@ export const messageContentSchema = struct('ItuaMessageContent', {
   body: bytes(ituaLimits.bodyBytesMax, 'body'),
 });
 
+/** An inner node of a reply batch's Merkle tree (a different domain from a leaf, a reply statement). */
+export const replyNodeSchema = struct('ItuaReplyNode', { domain, left: digest, right: digest });
+
+/** The leaf that pads a reply batch to a power of two (no reply statement hashes to it). */
+export const replyPadSchema = struct('ItuaReplyPad', { domain });
+
+/** What a member signs for a batch of replies: the Merkle root of their statements, in this view. */
+export const replyRootSchema = struct('ItuaReplyRoot', { domain, view, root: digest });
+
 /** What a member signs in its stability report. */
 export const reportStatementSchema = struct('ItuaReportStatement', {
   domain,
@@ -145,4 +173,7 @@ export const DOMAIN = {
   digest: 0x4954_4431, // "ITD1": a sender's phase-1 digest
   reply: 0x4954_5231, // "ITR1": a phase-2 reply
   report: 0x4954_5331, // "ITS1": a stability array
+  replyNode: 0x4954_4e31, // "ITN1": an inner node of a reply batch's tree
+  replyPad: 0x4954_5031, // "ITP1": the leaf that pads a reply batch to a power of two
+  replyRoot: 0x4954_4231, // "ITB1": a reply batch's signed root
 } as const;

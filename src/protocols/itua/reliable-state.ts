@@ -5,14 +5,16 @@
  */
 import type { Rng } from '../../core/rng.js';
 import type { Rank } from './layer.js';
-import type { RmMessage, SignedDigest } from './messages.js';
+import type { ReplyProof, RmMessage, SignedDigest } from './messages.js';
 
 /** One sequence number of one sender, as this member knows it. */
 export interface Slot {
   /** The first signed digest seen (or the certified one, once the message arrives). */
   digest?: SignedDigest;
   /** My reply, kept to answer a retransmitted digest without signing again. */
-  reply?: Uint8Array;
+  reply?: ReplyProof;
+  /** My reply waits in the batch being gathered. */
+  replyQueued?: boolean;
   /** The certified message, kept until stable for retransmission. */
   message?: RmMessage;
 }
@@ -33,7 +35,8 @@ export interface SenderState {
 export interface Outgoing {
   readonly body: Uint8Array;
   readonly signed: SignedDigest;
-  readonly replies: Map<Rank, Uint8Array>;
+  /** The other members' replies (my digest signature stands for mine). */
+  readonly replies: Map<Rank, ReplyProof>;
   certified: boolean;
   retryMs: number;
 }

@@ -2,8 +2,11 @@
  * The Reliable layer: the intrusion-tolerant reliable multicast of seed 003 ("Reliable Multicast
  * Protocol"; "Implementation of the ITUA GCS: Reliable Multicast"). Three phases per message:
  * the sender multicasts its signed digest of {m, i, s}; each member replies with a signature;
- * the sender multicasts m with quorum (2f+1) reply signatures. Messages are delivered in
- * per-sender sequence order (FIFO). Phase 2 replies and the Stable layer's arrays are the
+ * the sender multicasts m with quorum (2f+1) signatures: its own digest signature and 2f replies.
+ * Members sign their replies in batches (one signature per Merkle root, signing.ts) and remember
+ * the roots they checked, so that a burst of multicasts costs each member about one check per
+ * other member rather than 2f per message. Messages are delivered in per-sender sequence order
+ * (FIFO). Phase 2 replies and the Stable layer's arrays are the
  * positive acknowledgements; negative acknowledgements ask for what is missing, from the sender
  * and from members known to hold it. A member that signs two digests under one sequence number
  * is suspected, with both signatures as evidence that every member can check.
@@ -15,10 +18,26 @@
 import { assert } from '../../core/assert.js';
 import type { Layer, LayerEnv, Rank, Suspicion } from './layer.js';
 import { suspicion } from './layer.js';
-import type { DigestMessage, NakMessage, ReliableMessage, ReplyMessage, RmMessage } from './messages.js';
+import type {
+  DigestMessage,
+  NakMessage,
+  ReliableMessage,
+  ReplyMessage,
+  ReplyProof,
+  RmMessage,
+} from './messages.js';
 import { ProofKeeper } from './proofs.js';
 import { nakTargets, newSenderState, type Outgoing, type SenderState, type Slot } from './reliable-state.js';
-import { bytesEqual, messageDigest, signDigest, signReply, type MulticastId } from './signing.js';
+import {
+  REPLY_BATCH_MAX,
+  VerifiedRoots,
+  bytesEqual,
+  messageDigest,
+  signDigest,
+  signReplies,
+  type MulticastId,
+  type ReplyItem,
+} from './signing.js';
 import type { ItuaTuning, ReliableTimer } from './timers.js';
 import {
   validateDigest,
@@ -56,6 +75,9 @@ export class Reliable implements Layer<ReliableMessage, ReliableRequest, Reliabl
   private readonly nakAnsweredAt = new Map<number, number>();
   private readonly proofs: ProofKeeper;
   private readonly ctx: ReliableContext;
+  /** Digests I will reply to with the next batch signature (at most REPLY_BATCH_MAX). */
+  private readonly replyBatch: ReplyItem[] = [];
+  private replyArmed = false;
 
   constructor(
     private readonly env: LayerEnv<ReliableMessage, ReliableOut, ReliableTimer>,
@@ -72,6 +94,7 @@ export class Reliable implements Layer<ReliableMessage, ReliableRequest, Reliabl
       nodeOf: (r) => env.nodeOf(r),
       stable: (r) => (this.senders[r] as SenderState).stable,
       windowMax: tuning.windowMax,
+      verified: new VerifiedRoots(),
     };
   }
 
@@ -114,6 +137,8 @@ export class Reliable implements Layer<ReliableMessage, ReliableRequest, Reliabl
         return this.onNakTimeout(t.sender);
       case 'rm.proofs':
         return this.proofs.onRepeat();
+      case 'rm.replies':
+        return this.flushReplies();
     }
   }
 
@@ -138,8 +163,9 @@ export class Reliable implements Layer<ReliableMessage, ReliableRequest, Reliabl
     const seq = this.nextSeq++;
     const id = this.id(env.self, seq);
     const signed = signDigest(env.crypto, id, messageDigest(env.crypto, id, body));
-    // The sender's own reply counts towards the quorum, so n - f members suffice for progress.
-    const replies = new Map([[env.self, signReply(env.crypto, id, signed.digest)]]);
+    // My digest signature stands for my own reply: with 2f replies of the others, n - f members
+    // suffice for progress.
+    const replies = new Map<Rank, ReplyProof>();
     const out: Outgoing = { body, signed, replies, certified: false, retryMs: this.tuning.digestRetryMs };
     this.outgoing.set(seq, out);
     env.broadcast({ kind: 'rm-digest', view: env.view.id, sender: env.self, seq, ...signed });
@@ -152,20 +178,21 @@ export class Reliable implements Layer<ReliableMessage, ReliableRequest, Reliabl
     const out = this.outgoing.get(m.seq);
     const own = out && { digest: out.signed.digest, certified: out.certified };
     if (!this.judge(from, validateReply(from, m, this.ctx, own)) || out === undefined) return;
-    out.replies.set(from, m.sig);
+    out.replies.set(from, { sig: m.sig, index: m.index, path: m.path });
     this.maybeCertify(m.seq, out);
   }
 
   /** Phase 3: with a quorum of replies, multicast m with the certificate, and deliver it here. */
   private maybeCertify(seq: number, out: Outgoing): void {
     const { env } = this;
-    if (out.certified || out.replies.size < env.view.quorum) return;
+    const needed = env.view.quorum - 1;
+    if (out.certified || out.replies.size < needed) return;
     out.certified = true;
     env.cancelTimer({ kind: 'rm.digest', view: env.view.id, seq });
     const cert = [...out.replies]
       .sort((a, b) => a[0] - b[0])
-      .slice(0, env.view.quorum)
-      .map(([rank, sig]) => ({ rank, sig }));
+      .slice(0, needed)
+      .map(([rank, proof]) => ({ rank, ...proof }));
     const message: RmMessage = {
       kind: 'rm-message',
       view: env.view.id,
@@ -195,7 +222,11 @@ export class Reliable implements Layer<ReliableMessage, ReliableRequest, Reliabl
 
   // ---- receiver side ----------------------------------------------------------------------
 
-  /** Phase 2 at a member: check no other digest came for (i, s), then reply with a signature. */
+  /**
+   * Phase 2 at a member: check no other digest came for (i, s), then reply with a signature. The
+   * reply waits up to `replyBatchMs` for others to be signed with it (a repeated digest is
+   * answered at once with the reply signed already).
+   */
   private onDigest(from: Rank, m: DigestMessage): void {
     if (!this.judge(from, validateDigest(from, m, this.ctx))) return;
     const slot = this.slot(m.sender, m.seq);
@@ -206,15 +237,40 @@ export class Reliable implements Layer<ReliableMessage, ReliableRequest, Reliabl
     slot.digest ??= signed;
     this.noteKnown(m.sender, m.seq);
     if (slot.message !== undefined) return;
-    slot.reply ??= signReply(this.env.crypto, this.id(m.sender, m.seq), m.digest);
-    this.env.send(m.sender, {
-      kind: 'rm-reply',
-      view: m.view,
-      sender: m.sender,
-      seq: m.seq,
-      digest: m.digest,
-      sig: slot.reply,
+    if (slot.reply !== undefined) return this.sendReply(m.sender, m.seq, m.digest, slot.reply);
+    if (slot.replyQueued === true) return;
+    slot.replyQueued = true;
+    this.replyBatch.push({ id: this.id(m.sender, m.seq), digest: m.digest });
+    if (this.replyBatch.length >= REPLY_BATCH_MAX || this.tuning.replyBatchMs === 0) {
+      return this.flushReplies();
+    }
+    if (this.replyArmed) return;
+    this.replyArmed = true;
+    this.env.setTimer(this.tuning.replyBatchMs, { kind: 'rm.replies', view: this.env.view.id });
+  }
+
+  /** Sign the waiting replies with one signature and send each to its sender. */
+  private flushReplies(): void {
+    const { env } = this;
+    if (this.replyArmed) env.cancelTimer({ kind: 'rm.replies', view: env.view.id });
+    this.replyArmed = false;
+    const items = this.replyBatch.splice(0);
+    if (items.length === 0) return;
+    const { root, proofs } = signReplies(env.crypto, env.view.id, items);
+    this.ctx.verified.add(env.self, root, (proofs[0] as ReplyProof).sig);
+    items.forEach(({ id, digest }, i) => {
+      // What became stable meanwhile needs no reply (and its slot is not brought back).
+      const slot = this.senders[id.sender]?.slots.get(id.seq);
+      if (slot === undefined) return;
+      slot.replyQueued = false;
+      slot.reply = proofs[i] as ReplyProof;
+      if (slot.message === undefined) this.sendReply(id.sender, id.seq, digest, slot.reply);
     });
+  }
+
+  private sendReply(sender: Rank, seq: number, digest: Uint8Array, proof: ReplyProof): void {
+    const view = this.env.view.id;
+    this.env.send(sender, { kind: 'rm-reply', view, sender, seq, digest, ...proof });
   }
 
   /** Phase 3 at a member: accept a certified message (from its sender or relayed), deliver in order. */

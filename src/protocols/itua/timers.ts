@@ -6,6 +6,11 @@
 export interface ItuaTuning {
   /** Phase 1: resend the digest to members that have not replied, first after this long. */
   readonly digestRetryMs: number;
+  /**
+   * Phase 2: a member gathers the digests that come within this long and signs its replies to all
+   * of them at once (0: each at once, alone).
+   */
+  readonly replyBatchMs: number;
   /** Retransmission delays double up to this bound. */
   readonly retryMsMax: number;
   /** Wait this long after seeing a gap before the first negative acknowledgement. */
@@ -36,6 +41,7 @@ export interface ItuaTuning {
 
 export const defaultTuning: ItuaTuning = {
   digestRetryMs: 40,
+  replyBatchMs: 1,
   retryMsMax: 320,
   nakDelayMs: 15,
   nakRetryMs: 60,
@@ -60,7 +66,8 @@ export function resolveTuning(overrides: Readonly<Record<string, number>> | unde
 export type ReliableTimer =
   | { readonly kind: 'rm.digest'; readonly view: number; readonly seq: number }
   | { readonly kind: 'rm.nak'; readonly view: number; readonly sender: number }
-  | { readonly kind: 'rm.proofs'; readonly view: number };
+  | { readonly kind: 'rm.proofs'; readonly view: number }
+  | { readonly kind: 'rm.replies'; readonly view: number };
 
 export type StableTimer = { readonly kind: 'st.tick'; readonly view: number };
 

@@ -26,6 +26,7 @@ import {
   verifyDigest,
   verifyReply,
   verifyReport,
+  type VerifiedRoots,
 } from './signing.js';
 
 export type IgnoreCode = 'STALE' | 'BEYOND_WINDOW' | 'DUPLICATE' | 'NOT_MINE' | 'DIGEST_MISMATCH';
@@ -55,6 +56,8 @@ export interface ReliableContext {
   /** Figure 4: the sender's stability threshold; its window is (stable, stable + windowMax]. */
   stable(sender: Rank): number;
   readonly windowMax: number;
+  /** Reply batch roots whose signatures this member checked or made (signing.ts). */
+  readonly verified: VerifiedRoots;
 }
 
 function isMember(ctx: ReliableContext, rank: Rank): boolean {
@@ -100,9 +103,8 @@ export function validateReply(
   // A reply to a digest I never signed proves nothing against anyone: I cannot show it to a third party.
   if (!bytesEqual(own.digest, m.digest)) return ignore('DIGEST_MISMATCH');
   const node = ctx.nodeOf(from) as NodeId;
-  if (!verifyReply(ctx.crypto, node, { view: m.view, sender: m.sender, seq: m.seq }, m.digest, m.sig)) {
-    return reject('BAD_SIGNATURE');
-  }
+  const id = { view: m.view, sender: m.sender, seq: m.seq };
+  if (!verifyReply(ctx.crypto, ctx.verified, node, from, id, m.digest, m)) return reject('BAD_SIGNATURE');
   return ACCEPT;
 }
 
@@ -126,27 +128,26 @@ export function validateMessage(
   const id = { view: m.view, sender: m.sender, seq: m.seq };
   const digest = messageDigest(ctx.crypto, id, m.body);
   const senderNode = ctx.nodeOf(m.sender) as NodeId;
-  // What phase 1 verified or signed for this very digest is not verified again: at n = 10 that
-  // is two of the nine signature checks each member makes per multicast.
-  const phase1 = held?.digest !== undefined && bytesEqual(held.digest.digest, digest) ? held : undefined;
-  const sigKnown = phase1?.digest !== undefined && bytesEqual(phase1.digest.sig, m.sig);
+  // The sender's signature verified in phase 1 for this very digest is not verified again; nor is a
+  // reply batch root checked before (my own replies' among them).
+  const sigKnown =
+    held?.digest !== undefined &&
+    bytesEqual(held.digest.digest, digest) &&
+    bytesEqual(held.digest.sig, m.sig);
   if (!sigKnown && !verifyDigest(ctx.crypto, senderNode, id, { digest, sig: m.sig })) {
     return reject('BAD_SIGNATURE');
   }
-  const mine = phase1?.reply === undefined ? undefined : { rank: ctx.self, sig: phase1.reply };
-  if (!verifyCertificate(ctx.crypto, (r) => ctx.nodeOf(r), id, digest, m.cert, ctx.view.quorum, mine)) {
+  // The sender's digest signature is one of the 2f+1: the certificate holds 2f replies of others.
+  const needed = ctx.view.quorum - 1;
+  if (!verifyCertificate(ctx.crypto, ctx.verified, (r) => ctx.nodeOf(r), id, digest, m.cert, needed)) {
     return reject('BAD_CERTIFICATE');
   }
   return { verdict: 'accept', digest };
 }
 
-/**
- * What a member holds for a (sender, seq) before the message comes: the sender's signed digest
- * it verified in phase 1, and its own reply signature over that same digest.
- */
+/** What a member holds for a (sender, seq) before the message comes: the signed digest it verified in phase 1. */
 export interface HeldDigest {
   readonly digest?: SignedDigest;
-  readonly reply?: Uint8Array;
 }
 
 /** A negative acknowledgement: a sane range, and if it shows a digest, one the sender signed. */
