@@ -61,7 +61,7 @@ interface ArmedTimer {
 
 /**
  * n whole stacks on a network the test drives: `flush` delivers, `drop` decides what is lost.
- * Replies are signed one by one unless the tuning says otherwise (`replyBatchMs` > 0: then they
+ * Replies are signed one by one unless the tuning says otherwise (`replyBatchMax` > 1: then they
  * wait for a timer, which only `advance` fires), so that `flush` alone runs all three phases.
  */
 export class Cluster {
@@ -87,7 +87,7 @@ export class Cluster {
         createItuaStack(this.envFor(id, ring.suiteFor(id)), {
           view: 0,
           members: replicaIds(n),
-          tuning: { replyBatchMs: 0, ...tuning },
+          tuning: { replyBatchMax: 1, ...tuning },
         }),
       );
     }

@@ -26,7 +26,7 @@ import { bytes, certified, Cluster, digestOf, keyring, recordingEnv, replyOf } f
 /** One Reliable layer on a recording env; replies are signed at once unless the tuning batches them. */
 function layer(self: number, tuning?: Record<string, number>, crypto?: CryptoSuite) {
   const rec = recordingEnv<ReliableMessage, ReliableOut>(4, self, crypto);
-  return { rec, r: new Reliable(rec.env, resolveTuning({ replyBatchMs: 0, ...tuning })) };
+  return { rec, r: new Reliable(rec.env, resolveTuning({ replyBatchMax: 1, ...tuning })) };
 }
 
 /** A suite that counts its signature checks. */
@@ -144,7 +144,7 @@ describe('itua reliable multicast', () => {
 
   it('signs the replies to digests that come together with one signature, and a third party checks it once', () => {
     const ring = keyring(4);
-    const { rec, r } = layer(1, { replyBatchMs: 1 });
+    const { rec, r } = layer(1, { replyBatchMax: 64 });
     const ds = [0, 2, 3].map((sender) => digestOf(4, sender, 1, bytes(sender)));
     for (const d of ds) r.onMessage(d.sender, d);
     assert.equal(rec.sent.length, 0, 'the replies wait for the batch');
@@ -182,7 +182,7 @@ describe('itua reliable multicast', () => {
   });
 
   it('four members multicasting at once each sign one reply batch, and all deliver everything', () => {
-    const c = new Cluster(4, { replyBatchMs: 1 });
+    const c = new Cluster(4, { replyBatchMax: 64, replyBatchMs: 1 });
     for (const s of c.stacks) s.multicast('fifo', bytes(7));
     c.advance(20);
     for (const d of c.deliveries) assert.equal(d.length, 4);

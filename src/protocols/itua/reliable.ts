@@ -75,7 +75,7 @@ export class Reliable implements Layer<ReliableMessage, ReliableRequest, Reliabl
   private readonly nakAnsweredAt = new Map<number, number>();
   private readonly proofs: ProofKeeper;
   private readonly ctx: ReliableContext;
-  /** Digests I will reply to with the next batch signature (at most REPLY_BATCH_MAX). */
+  /** Digests I will reply to with the next batch signature (at most `replyBatchMax`). */
   private readonly replyBatch: ReplyItem[] = [];
   private replyArmed = false;
 
@@ -241,9 +241,8 @@ export class Reliable implements Layer<ReliableMessage, ReliableRequest, Reliabl
     if (slot.replyQueued === true) return;
     slot.replyQueued = true;
     this.replyBatch.push({ id: this.id(m.sender, m.seq), digest: m.digest });
-    if (this.replyBatch.length >= REPLY_BATCH_MAX || this.tuning.replyBatchMs === 0) {
-      return this.flushReplies();
-    }
+    const max = Math.min(Math.max(1, this.tuning.replyBatchMax), REPLY_BATCH_MAX);
+    if (this.replyBatch.length >= max) return this.flushReplies();
     if (this.replyArmed) return;
     this.replyArmed = true;
     this.env.setTimer(this.tuning.replyBatchMs, { kind: 'rm.replies', view: this.env.view.id });

@@ -8,9 +8,12 @@ export interface ItuaTuning {
   readonly digestRetryMs: number;
   /**
    * Phase 2: a member gathers the digests that come within this long and signs its replies to all
-   * of them at once (0: each at once, alone).
+   * of them at once. 0: those that came with the same events (a real host runs a zero timer right
+   * after the I/O callbacks already queued), so an idle member answers at once.
    */
   readonly replyBatchMs: number;
+  /** Replies one signature covers at most (1 to 64: 1 signs each reply alone, at once). */
+  readonly replyBatchMax: number;
   /** Retransmission delays double up to this bound. */
   readonly retryMsMax: number;
   /** Wait this long after seeing a gap before the first negative acknowledgement. */
@@ -41,7 +44,8 @@ export interface ItuaTuning {
 
 export const defaultTuning: ItuaTuning = {
   digestRetryMs: 40,
-  replyBatchMs: 1,
+  replyBatchMs: 0,
+  replyBatchMax: 64,
   retryMsMax: 320,
   nakDelayMs: 15,
   nakRetryMs: 60,
