@@ -44,7 +44,13 @@ export class NodeHost<M, D> {
     sendDropped: 0,
     suspicions: 0,
   };
-  private readonly timers = new Map<string, { timeout?: NodeJS.Timeout; immediate?: NodeJS.Immediate }>();
+  private readonly timers = new Map<string, { timeout?: NodeJS.Timeout; zero?: TimerKey }>();
+  /**
+   * Zero-delay timers fire together in one setImmediate, which is scheduled as soon as frames
+   * come in: before the transport's own flush (also a setImmediate, scheduled when something is
+   * sent), so what a zero timer sends leaves with the same flush, not one loop turn later.
+   */
+  private zeroImmediate: NodeJS.Immediate | undefined;
   private readonly rng = new SeededRng(randomBytes(4).readUInt32LE(0));
   private readonly epoch = performance.now();
   private node: Protocol<M> | undefined;
@@ -99,6 +105,7 @@ export class NodeHost<M, D> {
   private onFrame(from: NodeId, frame: Uint8Array): void {
     if (this.closed || this.node === undefined) return;
     this.counters.framesIn++;
+    this.armZero();
     const decoded = this.opts.codec.decode(frame);
     if (!decoded.ok) {
       // The channel authenticated `from`: a malformed frame is that peer's doing, so it is logged against it.
@@ -174,18 +181,31 @@ export class NodeHost<M, D> {
       if (!this.closed) this.node?.onTimer(key);
     };
     // A zero delay means "after the events already queued" (a batch flush): setTimeout(0) would
-    // wait at least a millisecond, setImmediate runs right after pending I/O callbacks.
-    this.timers.set(
-      id,
-      afterMs <= 0 ? { immediate: setImmediate(fire) } : { timeout: setTimeout(fire, afterMs) },
-    );
+    // wait at least a millisecond; zero timers run right after pending I/O callbacks (armZero).
+    if (afterMs > 0) return void this.timers.set(id, { timeout: setTimeout(fire, afterMs) });
+    this.timers.set(id, { zero: key });
+    this.armZero();
+  }
+
+  private armZero(): void {
+    if (this.zeroImmediate !== undefined) return;
+    this.zeroImmediate = setImmediate(() => {
+      this.zeroImmediate = undefined;
+      const due: [string, TimerKey][] = [];
+      for (const [id, t] of this.timers) if (t.zero !== undefined) due.push([id, t.zero]);
+      for (const [id, key] of due) {
+        // A timer cleared or set again by one that fired before it is not this one any more.
+        if (this.timers.get(id)?.zero !== key) continue;
+        this.timers.delete(id);
+        if (!this.closed) this.node?.onTimer(key);
+      }
+    });
   }
 
   private clearTimer(id: string): void {
     const t = this.timers.get(id);
     if (t === undefined) return;
     if (t.timeout !== undefined) clearTimeout(t.timeout);
-    if (t.immediate !== undefined) clearImmediate(t.immediate);
     this.timers.delete(id);
   }
 }
