@@ -21,6 +21,8 @@ import type {
 } from './messages.js';
 import { ackStatement, type Proposal } from './signing.js';
 import { ackMessage, commitMessage, newViewMessage, nmcMessage, suspectMessage } from './build.js';
+import { coveredBy, covers, leaderOf } from './proposals.js';
+import { armResend, resend } from './resend.js';
 import { ReadyPhase, after, type Named, type Stamp } from './ready.js';
 import { Heartbeats } from './heartbeats.js';
 import type { AgreementHost } from './host.js';
@@ -38,7 +40,11 @@ import {
 
 export type { AgreementHost, Decision } from './host.js';
 
-/** The most a phase timer is stretched after leaders failed (see `backoff`). */
+/**
+ * Each leader given up on gets twice the time of the one before, up to BACKOFF_MAX times, as
+ * PBFT's view-change timers do: while the network is bad, leaders are not suspected faster than
+ * they can act.
+ */
 const BACKOFF_MAX = 8;
 
 export class ViewAgreement {
@@ -59,11 +65,7 @@ export class ViewAgreement {
   private nmcOut: NmcMessage | undefined;
   private readonly phase: ReadyPhase;
   private finished = false;
-  /**
-   * The latest Commit removes me: I answer it neither way and lead or suspect no more, but I still
-   * acknowledge New-Views and follow Commits and Ready-to-Switch messages, since a Commit is not a
-   * decision (a later one may keep me, or the proposal I was ready for may still be decided).
-   */
+  /** The latest Commit removes me: I neither answer, lead nor suspect, but follow how the view ends. */
   private retired = false;
   /** A decided proposal removed me: said once to the host. */
   private removed = false;
@@ -72,10 +74,6 @@ export class ViewAgreement {
   private firstLeader: Rank | undefined;
   private readonly beats: Heartbeats;
   private nvArmed = false;
-  /**
-   * Each leader given up on gets twice the time of the one before (up to 8×), as PBFT's view-change
-   * timers do: while the network is bad, leaders are not suspected faster than they can act.
-   */
   private backoff = 1;
   private resendArmed = false;
 
@@ -189,10 +187,10 @@ export class ViewAgreement {
     const joiner = detected.size === 0 ? this.host.joiner() : undefined;
     if (detected.size === 0 && joiner === undefined) return;
     this.startedAtMs ??= this.host.now();
-    this.firstLeader ??= this.leader(detected);
+    this.firstLeader ??= leaderOf(detected);
     if (!this.resendArmed) this.armResend();
-    if (this.leader(detected) === this.host.self) this.propose(detected, joiner);
-    else if (!this.covered(detected, joiner) && !this.nvArmed) {
+    if (leaderOf(detected) === this.host.self) this.propose(detected, joiner);
+    else if (!coveredBy([this.acked, this.committed], detected, joiner) && !this.nvArmed) {
       this.nvArmed = true;
       const afterMs = this.host.tuning.newViewTimeoutMs * this.backoff;
       this.host.setTimer(afterMs, { kind: 'gm.nv', view: this.host.view.id });
@@ -201,32 +199,12 @@ export class ViewAgreement {
 
   private armResend(): void {
     this.resendArmed = true;
-    this.host.setTimer(this.host.tuning.resendMs, { kind: 'gm.resend', view: this.host.view.id });
-  }
-
-  /** The lowest-ranked member whose removal is not justified: the leader, its deputy, … */
-  private leader(detected: ReadonlySet<Rank>): Rank {
-    let r = 0;
-    while (detected.has(r)) r++;
-    return r;
-  }
-
-  private covers(p: Proposal, detected: ReadonlySet<Rank>, joiner: NodeId | undefined): boolean {
-    for (const d of detected) if (p.kept.includes(d)) return false;
-    return joiner === undefined || p.joiner === joiner;
-  }
-
-  /** I acknowledged (or saw committed) a proposal that removes every member I know must go. */
-  private covered(detected: ReadonlySet<Rank>, joiner: NodeId | undefined): boolean {
-    // A Commit may overtake its New-View: a committed proposal covers as well as an acknowledged one.
-    return [this.acked, this.committed].some(
-      (p) => p !== undefined && this.covers(p.proposal, detected, joiner),
-    );
+    armResend(this.host);
   }
 
   private propose(detected: ReadonlySet<Rank>, joiner: NodeId | undefined): void {
     const { host } = this;
-    if (this.mine !== undefined && this.covers(this.mine.proposal, detected, joiner)) return;
+    if (this.mine !== undefined && covers(this.mine.proposal, detected, joiner)) return;
     const n = host.view.members.length;
     this.round = Math.max(this.round, this.lastAcked.leader === host.self ? this.lastAcked.round : 0) + 1;
     const kept = Array.from({ length: n }, (_, r) => r).filter((r) => !detected.has(r));
@@ -334,7 +312,7 @@ export class ViewAgreement {
   private answerCommit(c: Named): void {
     const { host } = this;
     const detected = this.book.detected();
-    if (this.covers(c.proposal, detected, c.proposal.joiner)) return this.phase.send(c);
+    if (covers(c.proposal, detected, c.proposal.joiner)) return this.phase.send(c);
     const missing = [...detected].filter((d) => c.proposal.kept.includes(d));
     this.nmcOut = nmcMessage(host, c.proposal, this.book.justification(missing));
     host.broadcast(this.nmcOut);
@@ -358,12 +336,12 @@ export class ViewAgreement {
     this.nvArmed = false;
     const detected = this.book.detected();
     const joiner = detected.size === 0 ? this.host.joiner() : undefined;
-    if ((detected.size > 0 || joiner !== undefined) && !this.covered(detected, joiner)) {
-      const leader = this.leader(detected);
-      if (leader !== this.host.self) {
-        this.backoff = Math.min(this.backoff * 2, BACKOFF_MAX);
-        this.suspect(leader, 'NEW_VIEW_TIMEOUT', 'no New-View in time');
-      }
+    if (
+      (detected.size > 0 || joiner !== undefined) &&
+      !coveredBy([this.acked, this.committed], detected, joiner)
+    ) {
+      const leader = leaderOf(detected);
+      if (leader !== this.host.self) this.giveUp(leader, 'NEW_VIEW_TIMEOUT', 'no New-View in time');
     }
     this.step();
   }
@@ -372,11 +350,15 @@ export class ViewAgreement {
     const a = this.acked;
     if (a === undefined || (this.committed !== undefined && !after(a.proposal, this.committed.proposal)))
       return;
-    if (a.to !== this.host.self) {
-      this.backoff = Math.min(this.backoff * 2, BACKOFF_MAX);
-      this.suspect(a.to, 'COMMIT_TIMEOUT', `no Commit of round ${a.proposal.round}`);
-    }
+    if (a.to !== this.host.self)
+      this.giveUp(a.to, 'COMMIT_TIMEOUT', `no Commit of round ${a.proposal.round}`);
     this.step();
+  }
+
+  /** A leader did not act in time: suspect it, and give the next one longer. */
+  private giveUp(leader: Rank, code: SuspectCode, detail: string): void {
+    this.backoff = Math.min(this.backoff * 2, BACKOFF_MAX);
+    this.suspect(leader, code, detail);
   }
 
   /** My Ready's phase timed out: a Commit that came meanwhile may now be answered. */
@@ -389,22 +371,15 @@ export class ViewAgreement {
 
   /** Repeat my latest messages, so that loss cannot stall the installation. */
   private onResend(): void {
-    const { host } = this;
-    host.setTimer(host.tuning.resendMs, { kind: 'gm.resend', view: host.view.id });
-    if (this.acked !== undefined && this.acked.to !== host.self) {
-      const { proposal, digest, sig } = this.acked;
-      host.send(this.acked.to, ackMessage(proposal, digest, sig));
-    }
-    if (this.retired) {
-      // Still ready for a proposal that keeps me: members that moved on answer it with how the view ended.
-      if (!this.removed && this.phase.out !== undefined) host.broadcast(this.phase.out);
-      return;
-    }
-    for (const m of this.ownSuspects) host.broadcast(m);
-    if (this.mine !== undefined) host.broadcast(this.mine.nv);
-    if (this.commitMsg !== undefined) host.broadcast(this.commitMsg);
-    if (this.nmcOut !== undefined) host.broadcast(this.nmcOut);
-    if (this.phase.out !== undefined) host.broadcast(this.phase.out);
+    const a = this.acked;
+    const ack = a?.to === this.host.self || a === undefined ? undefined : a;
+    // Retired, I repeat only my Ready for a proposal that kept me: members that moved on answer it
+    // with how the view ended.
+    const latest = this.retired
+      ? [this.removed ? undefined : this.phase.out]
+      : [...this.ownSuspects, this.mine?.nv, this.commitMsg, this.nmcOut, this.phase.out];
+    const again = ack && { to: ack.to, msg: ackMessage(ack.proposal, ack.digest, ack.sig) };
+    resend(this.host, { ack: again, broadcast: latest });
   }
 
   /**

@@ -1,0 +1,32 @@
+/**
+ * Pure rules about the proposals of a view installation (seed 003): who leads, and whether a
+ * proposal removes every member known to be corrupt.
+ */
+import type { NodeId } from '../../../core/ids.js';
+import type { Rank } from '../layer.js';
+import type { Proposal } from './signing.js';
+
+/** The lowest-ranked member whose removal is not justified: the leader, its deputy, … */
+export function leaderOf(detected: ReadonlySet<Rank>): Rank {
+  let r = 0;
+  while (detected.has(r)) r++;
+  return r;
+}
+
+/** Whether `p` removes every detected member and admits the joiner asked for (if any). */
+export function covers(p: Proposal, detected: ReadonlySet<Rank>, joiner: NodeId | undefined): boolean {
+  for (const d of detected) if (p.kept.includes(d)) return false;
+  return joiner === undefined || p.joiner === joiner;
+}
+
+/**
+ * Whether a proposal I acknowledged or saw committed removes every member known to go (a Commit
+ * may overtake its New-View: a committed proposal covers as well as an acknowledged one).
+ */
+export function coveredBy(
+  ps: readonly ({ readonly proposal: Proposal } | undefined)[],
+  detected: ReadonlySet<Rank>,
+  joiner: NodeId | undefined,
+): boolean {
+  return ps.some((p) => p !== undefined && covers(p.proposal, detected, joiner));
+}
