@@ -56,6 +56,8 @@ describe('RsaCryptoSuite', () => {
     const wire = codec(ituaSchema);
     const queue: { from: number; to: number; frame: Uint8Array }[] = [];
     const delivered: GroupDelivery[][] = replicaIds(n).map(() => []);
+    // Only the reply batches' zero timers run here (each member signs its replies under one root).
+    const batches: { id: number; t: ItuaTimer }[] = [];
     const stacks = replicaIds(n).map((id) => {
       const env: Env<ItuaMessage, ItuaTimer, GroupDelivery> = {
         self: id,
@@ -65,7 +67,10 @@ describe('RsaCryptoSuite', () => {
         broadcast: (m) => {
           for (const to of replicaIds(n)) if (to !== id) queue.push({ from: id, to, frame: wire.encode(m) });
         },
-        setTimer: (_after, t) => void timerId(t),
+        setTimer: (_after, t) => {
+          timerId(t);
+          if (t.kind === 'rm.replies') batches.push({ id, t });
+        },
         cancelTimer: () => {},
         now: () => 0,
         random: () => new SeededRng(id),
@@ -76,7 +81,14 @@ describe('RsaCryptoSuite', () => {
     });
     for (const s of stacks) s.start();
     assert.equal(stacks[2]?.multicast('fifo', data), true);
-    for (let m = queue.shift(); m !== undefined; m = queue.shift()) {
+    for (;;) {
+      const m = queue.shift();
+      if (m === undefined) {
+        const b = batches.shift();
+        if (b === undefined) break;
+        stacks[b.id]?.onTimer(b.t);
+        continue;
+      }
       const decoded = wire.decode(m.frame);
       assert.ok(decoded.ok, 'every frame decodes');
       stacks[m.to]?.onMessage(m.from, decoded.value);

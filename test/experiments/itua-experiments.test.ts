@@ -1,4 +1,4 @@
-// Proves both ITUA experiments run end to end over real member processes in a tiny configuration (one group size, a few messages, one fault) and write a well-formed CSV, SVG figures and a markdown table whose figures are sane: the crash-only baseline signs nothing, the intrusion-tolerant stacks sign at least n times per multicast, Ed25519 costs more than crypto off, and a crash is excluded after the warm-up installation, each member's installation time running from its own detection.
+// Proves both ITUA experiments run end to end over real member processes in a tiny configuration (one group size, a few messages, one fault) and write a well-formed CSV, SVG figures and a markdown table whose figures are sane: the crash-only baseline signs nothing, the intrusion-tolerant stacks sign every multicast and its replies (in batches), Ed25519 costs more than crypto off, and a crash is excluded after the warm-up installation, each member's installation time running from its own detection.
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -55,7 +55,9 @@ describe('ITUA experiments, tiny configurations', () => {
       assert.ok(Number(r.elapsed_ms) > 0 && Number(r.elapsed_ms) <= Number(r.elapsed_ms_max));
       if (r.stack === 'crash-rm')
         assert.equal(Number(r.signs) + Number(r.verifies), 0, 'the baseline signs nothing');
-      else assert.ok(Number(r.signs) >= n * 4 * (2 + 4 - 1), `${r.stack} ${r.crypto}: three phases sign`);
+      // Phase 1 signs each of the (at least) 4n multicasts, and every other member signs replies
+      // to some of them (in batches, so fewer signatures than replies).
+      else assert.ok(Number(r.signs) >= n * 4 + (n - 1), `${r.stack} ${r.crypto}: phases 1 and 2 sign`);
     }
     const cryptoMs = (stack: string, crypto: string) =>
       Number(rows.find((r) => r.stack === stack && r.crypto === crypto)?.crypto_ms);

@@ -28,13 +28,12 @@ import type {
 } from './messages.js';
 import { ProofKeeper } from './proofs.js';
 import { nakTargets, newSenderState, type Outgoing, type SenderState, type Slot } from './reliable-state.js';
+import { ReplyBatch } from './reply-batch.js';
 import {
-  REPLY_BATCH_MAX,
   VerifiedRoots,
   bytesEqual,
   messageDigest,
   signDigest,
-  signReplies,
   type MulticastId,
   type ReplyItem,
 } from './signing.js';
@@ -75,9 +74,7 @@ export class Reliable implements Layer<ReliableMessage, ReliableRequest, Reliabl
   private readonly nakAnsweredAt = new Map<number, number>();
   private readonly proofs: ProofKeeper;
   private readonly ctx: ReliableContext;
-  /** Digests I will reply to with the next batch signature (at most `replyBatchMax`). */
-  private readonly replyBatch: ReplyItem[] = [];
-  private replyArmed = false;
+  private readonly replies: ReplyBatch;
 
   constructor(
     private readonly env: LayerEnv<ReliableMessage, ReliableOut, ReliableTimer>,
@@ -96,6 +93,9 @@ export class Reliable implements Layer<ReliableMessage, ReliableRequest, Reliabl
       windowMax: tuning.windowMax,
       verified: new VerifiedRoots(),
     };
+    this.replies = new ReplyBatch(env, tuning, this.ctx.verified, (item, proof) =>
+      this.onReplySigned(item, proof),
+    );
   }
 
   start(): void {}
@@ -138,7 +138,7 @@ export class Reliable implements Layer<ReliableMessage, ReliableRequest, Reliabl
       case 'rm.proofs':
         return this.proofs.onRepeat();
       case 'rm.replies':
-        return this.flushReplies();
+        return this.replies.flush();
     }
   }
 
@@ -235,36 +235,24 @@ export class Reliable implements Layer<ReliableMessage, ReliableRequest, Reliabl
       return this.proofs.found(m.sender, m.seq, slot.digest, signed);
     }
     slot.digest ??= signed;
-    this.noteKnown(m.sender, m.seq);
+    // A digest is no reason to ask for its message yet: phases 2 and 3 take a while, and the
+    // message comes by itself if its sender is correct. What proves that a message exists and is
+    // missed here is a later message of the sender, or another member's stability array.
     if (slot.message !== undefined) return;
     if (slot.reply !== undefined) return this.sendReply(m.sender, m.seq, m.digest, slot.reply);
     if (slot.replyQueued === true) return;
     slot.replyQueued = true;
-    this.replyBatch.push({ id: this.id(m.sender, m.seq), digest: m.digest });
-    const max = Math.min(Math.max(1, this.tuning.replyBatchMax), REPLY_BATCH_MAX);
-    if (this.replyBatch.length >= max) return this.flushReplies();
-    if (this.replyArmed) return;
-    this.replyArmed = true;
-    this.env.setTimer(this.tuning.replyBatchMs, { kind: 'rm.replies', view: this.env.view.id });
+    this.replies.add({ id: this.id(m.sender, m.seq), digest: m.digest });
   }
 
-  /** Sign the waiting replies with one signature and send each to its sender. */
-  private flushReplies(): void {
-    const { env } = this;
-    if (this.replyArmed) env.cancelTimer({ kind: 'rm.replies', view: env.view.id });
-    this.replyArmed = false;
-    const items = this.replyBatch.splice(0);
-    if (items.length === 0) return;
-    const { root, proofs } = signReplies(env.crypto, env.view.id, items);
-    this.ctx.verified.add(env.self, root, (proofs[0] as ReplyProof).sig);
-    items.forEach(({ id, digest }, i) => {
-      // What became stable meanwhile needs no reply (and its slot is not brought back).
-      const slot = this.senders[id.sender]?.slots.get(id.seq);
-      if (slot === undefined) return;
-      slot.replyQueued = false;
-      slot.reply = proofs[i] as ReplyProof;
-      if (slot.message === undefined) this.sendReply(id.sender, id.seq, digest, slot.reply);
-    });
+  /** A reply the batch signed: it goes to its sender, unless the message came meanwhile. */
+  private onReplySigned({ id, digest }: ReplyItem, proof: ReplyProof): void {
+    // What became stable meanwhile needs no reply (and its slot is not brought back).
+    const slot = this.senders[id.sender]?.slots.get(id.seq);
+    if (slot === undefined) return;
+    slot.replyQueued = false;
+    slot.reply = proof;
+    if (slot.message === undefined) this.sendReply(id.sender, id.seq, digest, proof);
   }
 
   private sendReply(sender: Rank, seq: number, digest: Uint8Array, proof: ReplyProof): void {

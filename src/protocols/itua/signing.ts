@@ -79,12 +79,28 @@ export interface ReplyItem {
   readonly digest: Uint8Array;
 }
 
-function replyLeaf(crypto: CryptoSuite, id: MulticastId, digest: Uint8Array): Uint8Array {
-  return crypto.digest(replyStatement(id, digest));
+/**
+ * A batch's leaf is the digest of {m, i, s} itself: it already names the view, sender and sequence
+ * number (messageContentSchema), and a verifier computes it from the message, so no leaf can be
+ * passed off as an inner node (that would take a preimage). A reply alone is signed as a reply
+ * statement instead (domain ITR1), as is a root (ITB1): none can stand for another.
+ */
+function replyLeaf(_crypto: CryptoSuite, _id: MulticastId, digest: Uint8Array): Uint8Array {
+  return digest;
 }
 
+/**
+ * The canonical encoding of an inner node (replyNodeSchema), written by hand into one scratch
+ * buffer: it is hashed many times per certificate (the digest reads it before returning).
+ */
+const zeros = new Uint8Array(32);
+const nodeScratch = encodeBody(replyNodeSchema, { domain: DOMAIN.replyNode, left: zeros, right: zeros });
+if (nodeScratch.byteLength !== 4 + 2 * 32) throw new Error('replyNodeSchema: unexpected layout');
+
 function replyNode(crypto: CryptoSuite, left: Uint8Array, right: Uint8Array): Uint8Array {
-  return crypto.digest(encodeBody(replyNodeSchema, { domain: DOMAIN.replyNode, left, right }));
+  nodeScratch.set(left, 4);
+  nodeScratch.set(right, 4 + 32);
+  return crypto.digest(nodeScratch);
 }
 
 function rootStatement(view: number, root: Uint8Array): Uint8Array {
@@ -93,21 +109,31 @@ function rootStatement(view: number, root: Uint8Array): Uint8Array {
 
 /**
  * Signs the replies to `items` (at most REPLY_BATCH_MAX, all of one view) with one signature;
- * returns each one's proof, in order, and the root the signature covers.
+ * returns each one's proof, in order, and the tree's levels (leaves first, root last; none for a
+ * reply alone). A reply alone is signed as it is (its statement, not a root): an empty path says
+ * so, and it costs no hashing.
  */
 export function signReplies(
   crypto: CryptoSuite,
   view: number,
   items: readonly ReplyItem[],
-): { readonly root: Uint8Array; readonly proofs: ReplyProof[] } {
+): { readonly levels: readonly (readonly Uint8Array[])[]; readonly proofs: ReplyProof[] } {
   if (items.length === 0 || items.length > REPLY_BATCH_MAX) throw new RangeError('reply batch size');
+  const only = items.length === 1 ? items[0] : undefined;
+  if (only !== undefined) {
+    return {
+      levels: [],
+      proofs: [{ sig: crypto.sign(replyStatement(only.id, only.digest)), index: 0, path: [] }],
+    };
+  }
   let width = 1;
   while (width < items.length) width *= 2;
-  const pad = crypto.digest(encodeBody(replyPadSchema, { domain: DOMAIN.replyPad }));
+  const pad =
+    width > items.length ? crypto.digest(encodeBody(replyPadSchema, { domain: DOMAIN.replyPad })) : undefined;
   const levels: Uint8Array[][] = [
     Array.from({ length: width }, (_, i) => {
       const item = items[i];
-      return item === undefined ? pad : replyLeaf(crypto, item.id, item.digest);
+      return item === undefined ? (pad as Uint8Array) : replyLeaf(crypto, item.id, item.digest);
     }),
   ];
   for (let level = levels[0] as Uint8Array[]; level.length > 1;) {
@@ -124,7 +150,7 @@ export function signReplies(
       path.push((levels[d] as Uint8Array[])[i ^ 1]!);
     return { sig, index, path };
   });
-  return { root, proofs };
+  return { levels, proofs };
 }
 
 /** The root a proof leads to from the reply to `digest` for `id`; undefined if the index does not fit the path. */
@@ -136,39 +162,117 @@ export function replyRoot(
 ): Uint8Array | undefined {
   // One encoding per proof: the index must name a leaf of a tree as deep as the path.
   if (proof.index >= 2 ** proof.path.length) return undefined;
-  let h = replyLeaf(crypto, id, digest);
+  return rootFrom(crypto, replyLeaf(crypto, id, digest), proof);
+}
+
+function rootFrom(
+  crypto: CryptoSuite,
+  leaf: Uint8Array,
+  proof: Pick<ReplyProof, 'index' | 'path'>,
+): Uint8Array {
+  return chainFrom(crypto, leaf, proof).at(-1) as Uint8Array;
+}
+
+/** The nodes from the leaf up to the root that a proof's path gives. */
+function chainFrom(
+  crypto: CryptoSuite,
+  leaf: Uint8Array,
+  proof: Pick<ReplyProof, 'index' | 'path'>,
+): Uint8Array[] {
+  const chain = [leaf];
+  let h = leaf;
   let i = proof.index;
   for (const sibling of proof.path) {
     h = i % 2 === 0 ? replyNode(crypto, h, sibling) : replyNode(crypto, sibling, h);
+    chain.push(h);
     i = Math.floor(i / 2);
   }
-  return h;
+  return chain;
 }
 
-const ROOTS_MAX = 4096;
+/** Signed batches remembered at most (each holds at most 2 × REPLY_BATCH_MAX node hashes). */
+const BATCHES_MAX = 1024;
+
+/** A node's place in a tree: its level (0: leaves) and its index in that level. */
+const place = (level: number, index: number): number => level * 2 * REPLY_BATCH_MAX + index;
+
+/** A signed batch whose signature was checked (or made): its depth and the nodes known to be in it. */
+interface KnownBatch {
+  readonly depth: number;
+  readonly nodes: Map<number, Uint8Array>;
+}
 
 /**
- * Root signatures this member has checked (or made), by signer: exact bytes, so a certificate
- * that passes here passes at every correct member it is relayed to. Bounded: the oldest go.
+ * Reply batches whose signatures this member checked (or made), by signer and exact signature
+ * bytes, so a certificate that passes here passes at every correct member it is relayed to. With
+ * each, the tree nodes authenticated so far (those computed on checked paths, their siblings and
+ * the root): a later reply of the same batch is checked by hashing up from its leaf only until it
+ * meets one of them, a hash or two instead of the whole path. Bounded: the oldest batches go.
  */
 export class VerifiedRoots {
-  private readonly keys = new Set<string>();
+  private readonly batches = new Map<string, KnownBatch>();
 
-  has(rank: number, root: Uint8Array, sig: Uint8Array): boolean {
-    return this.keys.has(key(rank, root, sig));
+  /** A batch I signed: every node of it is known. */
+  addTree(rank: number, sig: Uint8Array, levels: readonly (readonly Uint8Array[])[]): void {
+    const nodes = new Map<number, Uint8Array>();
+    levels.forEach((level, l) => level.forEach((h, i) => nodes.set(place(l, i), h)));
+    this.remember(key(rank, sig), { depth: levels.length - 1, nodes });
   }
 
-  add(rank: number, root: Uint8Array, sig: Uint8Array): void {
-    const k = key(rank, root, sig);
-    if (this.keys.has(k)) return;
-    this.keys.add(k);
-    if (this.keys.size > ROOTS_MAX) this.keys.delete(this.keys.values().next().value as string);
+  /**
+   * Whether the proof joins a checked batch of `rank` signed with these very bytes: hashing up
+   * from `leaf`, the path meets a node known to sit at that place.
+   */
+  joins(crypto: CryptoSuite, rank: number, leaf: Uint8Array, proof: ReplyProof): boolean {
+    const known = this.batches.get(key(rank, proof.sig));
+    if (known === undefined || known.depth !== proof.path.length) return false;
+    let h = leaf;
+    let i = proof.index;
+    const learnt: [number, Uint8Array][] = [];
+    for (let level = 0; level <= known.depth; level++) {
+      const there = known.nodes.get(place(level, i));
+      if (there !== undefined) {
+        if (!bytesEqual(there, h)) return false;
+        // The way up met the tree: the nodes on it, and the siblings they took, are in it too.
+        for (const [p, node] of learnt) known.nodes.set(p, node);
+        return true;
+      }
+      const sibling = proof.path[level];
+      if (sibling === undefined) return false;
+      learnt.push([place(level, i), h], [place(level, i ^ 1), sibling]);
+      h = i % 2 === 0 ? replyNode(crypto, h, sibling) : replyNode(crypto, sibling, h);
+      i = Math.floor(i / 2);
+    }
+    return false;
+  }
+
+  /** A proof whose root signature was just checked: `chain` (leaf to root) and its siblings are now known. */
+  add(rank: number, proof: ReplyProof, chain: readonly Uint8Array[]): void {
+    const k = key(rank, proof.sig);
+    const prev = this.batches.get(k);
+    const known =
+      prev !== undefined && prev.depth === proof.path.length
+        ? prev
+        : { depth: proof.path.length, nodes: new Map<number, Uint8Array>() };
+    let i = proof.index;
+    chain.forEach((h, level) => {
+      known.nodes.set(place(level, i), h);
+      const sibling = proof.path[level];
+      if (sibling !== undefined) known.nodes.set(place(level, i ^ 1), sibling);
+      i = Math.floor(i / 2);
+    });
+    this.remember(k, known);
+  }
+
+  private remember(k: string, batch: KnownBatch): void {
+    this.batches.delete(k);
+    this.batches.set(k, batch);
+    if (this.batches.size > BATCHES_MAX) this.batches.delete(this.batches.keys().next().value as string);
   }
 }
 
-function key(rank: number, root: Uint8Array, sig: Uint8Array): string {
-  const b64 = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString('base64');
-  return `${rank}:${b64(root)}:${b64(sig)}`;
+function key(rank: number, sig: Uint8Array): string {
+  return `${rank}:${Buffer.from(sig.buffer, sig.byteOffset, sig.byteLength).toString('base64')}`;
 }
 
 /** Whether `proof` shows that member `rank` (node `replierNode`) replied to `digest` for `id`. */
@@ -181,11 +285,19 @@ export function verifyReply(
   digest: Uint8Array,
   proof: ReplyProof,
 ): boolean {
-  const root = replyRoot(crypto, id, digest, proof);
-  if (root === undefined) return false;
-  if (verified.has(rank, root, proof.sig)) return true;
-  if (!crypto.verify(replierNode, rootStatement(id.view, root), proof.sig)) return false;
-  verified.add(rank, root, proof.sig);
+  // A reply signed alone: its own statement, checked once (nobody else's certificate shares it).
+  if (proof.path.length === 0) {
+    return proof.index === 0 && crypto.verify(replierNode, replyStatement(id, digest), proof.sig);
+  }
+  // One encoding per proof: the index must name a leaf of a tree as deep as the path.
+  if (proof.index >= 2 ** proof.path.length) return false;
+  const leaf = replyLeaf(crypto, id, digest);
+  if (verified.joins(crypto, rank, leaf, proof)) return true;
+  const chain = chainFrom(crypto, leaf, proof);
+  if (!crypto.verify(replierNode, rootStatement(id.view, chain.at(-1) as Uint8Array), proof.sig)) {
+    return false;
+  }
+  verified.add(rank, proof, chain);
   return true;
 }
 
