@@ -51,6 +51,8 @@ export class NodeHost<M, D> {
    * sent), so what a zero timer sends leaves with the same flush, not one loop turn later.
    */
   private zeroImmediate: NodeJS.Immediate | undefined;
+  /** The ids of the zero-delay timers set (the timers map holds every timer: not walked for these). */
+  private readonly zeroIds = new Set<string>();
   private readonly rng = new SeededRng(randomBytes(4).readUInt32LE(0));
   private readonly epoch = performance.now();
   private node: Protocol<M> | undefined;
@@ -184,6 +186,7 @@ export class NodeHost<M, D> {
     // wait at least a millisecond; zero timers run right after pending I/O callbacks (armZero).
     if (afterMs > 0) return void this.timers.set(id, { timeout: setTimeout(fire, afterMs) });
     this.timers.set(id, { zero: key });
+    this.zeroIds.add(id);
     this.armZero();
   }
 
@@ -192,7 +195,11 @@ export class NodeHost<M, D> {
     this.zeroImmediate = setImmediate(() => {
       this.zeroImmediate = undefined;
       const due: [string, TimerKey][] = [];
-      for (const [id, t] of this.timers) if (t.zero !== undefined) due.push([id, t.zero]);
+      for (const id of this.zeroIds) {
+        const key = this.timers.get(id)?.zero;
+        if (key !== undefined) due.push([id, key]);
+      }
+      this.zeroIds.clear();
       for (const [id, key] of due) {
         // A timer cleared or set again by one that fired before it is not this one any more.
         if (this.timers.get(id)?.zero !== key) continue;
@@ -206,6 +213,7 @@ export class NodeHost<M, D> {
     const t = this.timers.get(id);
     if (t === undefined) return;
     if (t.timeout !== undefined) clearTimeout(t.timeout);
+    this.zeroIds.delete(id);
     this.timers.delete(id);
   }
 }
