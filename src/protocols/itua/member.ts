@@ -32,6 +32,8 @@ interface Epoch {
   self: Rank;
   stack: ItuaStack;
   agreement: ViewAgreement;
+  /** When this member last sent something to the whole view (any layer): it shows it alive. */
+  lastBroadcastAt: number;
 }
 
 /** How often a member answers one lagging member's messages of an earlier view at most. */
@@ -157,7 +159,8 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
     delta: { transitional: boolean; joined: NodeId[]; left: NodeId[]; installMs?: number },
   ): void {
     const self = members.indexOf(this.env.self);
-    const epoch = { view: viewInfo(id, members), self, startedAt: this.env.now() } as Epoch;
+    const now = this.env.now();
+    const epoch = { view: viewInfo(id, members), self, startedAt: now, lastBroadcastAt: -Infinity } as Epoch;
     const { tuning } = this.config;
     epoch.stack = new ItuaStack(this.stackEnv(epoch), { view: id, members, tuning });
     epoch.agreement = new ViewAgreement(this.host(epoch));
@@ -266,8 +269,9 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
 
   // ---- wiring ------------------------------------------------------------------------------
 
-  private toView(view: ViewInfo, m: GroupWire): void {
-    for (const node of view.members) if (node !== this.env.self) this.env.send(node, m);
+  private toView(epoch: Epoch, m: GroupWire): void {
+    epoch.lastBroadcastAt = this.env.now();
+    for (const node of epoch.view.members) if (node !== this.env.self) this.env.send(node, m);
   }
 
   private stackEnv(epoch: Epoch): Env<ItuaMessage, ItuaTimer, GroupDelivery> {
@@ -277,7 +281,7 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
       crypto: env.crypto,
       log: env.log,
       send: (to, m) => env.send(to, m),
-      broadcast: (m) => this.toView(epoch.view, m),
+      broadcast: (m) => this.toView(epoch, m),
       setTimer: (afterMs, t) => env.setTimer(afterMs, t),
       cancelTimer: (t) => env.cancelTimer(t),
       now: () => env.now(),
@@ -319,7 +323,8 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
         const node = members[to];
         if (node !== undefined) env.send(node, m);
       },
-      broadcast: (m) => this.toView(epoch.view, m),
+      broadcast: (m) => this.toView(epoch, m),
+      lastBroadcastAt: () => epoch.lastBroadcastAt,
       setTimer: (afterMs, t) => env.setTimer(afterMs, t),
       cancelTimer: (t) => env.cancelTimer(t),
       now: () => env.now(),

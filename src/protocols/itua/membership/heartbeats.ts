@@ -1,7 +1,9 @@
 /**
  * Signed heartbeats (issue 5, item 3; seed 003's C-Ensemble Suspect layer noticed missing
- * heartbeats): every member multicasts one now and then, and a member not heard from (any message
- * counts) for the heartbeat timeout is suspected, once per silence.
+ * heartbeats): a member multicasts one when it has sent the view nothing else for a heartbeat
+ * period (any message shows it alive, and the Stable layer's arrays go out more often than that
+ * while the stack runs), and a member not heard from for the heartbeat timeout is suspected, once
+ * per silence.
  */
 import type { NodeId } from '../../../core/ids.js';
 import type { Rank } from '../layer.js';
@@ -43,10 +45,12 @@ export class Heartbeats {
 
   onTick(): void {
     const { host } = this;
-    this.beat++;
-    const sig = host.crypto.sign(beatStatement(host.view.id, host.self, this.beat));
-    host.broadcast({ kind: 'gm-heartbeat', view: host.view.id, beat: this.beat, sig });
     const now = host.now();
+    if (now - host.lastBroadcastAt() >= host.tuning.heartbeatMs) {
+      this.beat++;
+      const sig = host.crypto.sign(beatStatement(host.view.id, host.self, this.beat));
+      host.broadcast({ kind: 'gm-heartbeat', view: host.view.id, beat: this.beat, sig });
+    }
     for (let r = 0; r < this.heard.length; r++) {
       const quietMs = now - (this.heard[r] as number);
       if (r === host.self || this.silent[r] || quietMs < host.tuning.heartbeatTimeoutMs) continue;

@@ -30,6 +30,8 @@ export interface AgreementHost {
   readonly tuning: MembershipTuning;
   send(to: Rank, m: MembershipMessage): void;
   broadcast(m: MembershipMessage): void;
+  /** When this member last sent anything (any layer) to the whole view. */
+  lastBroadcastAt(): number;
   setTimer(afterMs: number, t: MembershipTimer): void;
   cancelTimer(t: MembershipTimer): void;
   now(): number;
