@@ -21,6 +21,7 @@ import {
 import { viewInfo } from '../../src/protocols/itua/stack.js';
 import { validateCommit, validateNewView } from '../../src/protocols/itua/membership/validate.js';
 import { commitMessage, newViewMessage, suspectMessage } from '../../src/protocols/itua/membership/build.js';
+import { SuspicionBook } from '../../src/protocols/itua/membership/suspicions.js';
 import { ackStatement as ackStatementFor } from '../../src/protocols/itua/membership/signing.js';
 
 const wire = codec(groupWireSchema);
@@ -169,6 +170,36 @@ describe('itua membership: validation of New-View and Commit (seed 003, Table II
     assert.equal(v.verdict === 'reject' && v.code, 'BAD_NEW_VIEW');
     const skips = newViewMessage(host(1), { ...proposal, leader: 1, kept: [0, 1, 2] }, suspicions).nv;
     assert.equal(validateNewView(1, skips, ctx).verdict, 'reject', 'rank 1 may not lead while rank 0 stays');
+  });
+
+  it('a justification entry the book holds byte for byte is not checked again; any other is', () => {
+    const book = new SuspicionBook(4, 1);
+    for (const e of suspicions) book.add(e);
+    let verifies = 0;
+    const crypto = cryptoOf(0);
+    const counting = {
+      ...ctx,
+      crypto: {
+        mode: crypto.mode,
+        digest: (d: Uint8Array) => crypto.digest(d),
+        sign: (d: Uint8Array) => crypto.sign(d),
+        verify: (...a: Parameters<typeof crypto.verify>) => (verifies++, crypto.verify(...a)),
+        mac: (...a: Parameters<typeof crypto.mac>) => crypto.mac(...a),
+        verifyMac: (...a: Parameters<typeof crypto.verifyMac>) => crypto.verifyMac(...a),
+      },
+    };
+    const withBook = { ...counting, checked: (e: (typeof suspicions)[0]) => book.holds(e) };
+    const good = newViewMessage(host(0), proposal, suspicions).nv;
+    assert.equal(validateNewView(0, good, withBook).verdict, 'accept');
+    const entriesChecked = verifies;
+    verifies = 0;
+    assert.equal(validateNewView(0, good, counting).verdict, 'accept');
+    assert.equal(verifies - entriesChecked, suspicions.length, 'the book spared one check per entry');
+    // The same entry under other signature bytes is not the one the book holds: it is checked, and fails.
+    const forged = { ...(suspicions[0] as (typeof suspicions)[0]), sig: new Uint8Array(64).fill(7) };
+    assert.equal(book.holds(forged), false);
+    const bad = newViewMessage(host(0), proposal, [forged, suspicions[1] as (typeof suspicions)[0]]).nv;
+    assert.equal(validateNewView(0, bad, withBook).verdict, 'reject');
   });
 
   it('a Commit needs 2f+1 valid acknowledgements of the same proposal', () => {

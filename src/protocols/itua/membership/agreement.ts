@@ -35,6 +35,7 @@ import {
   validateNewView,
   validateNmc,
   validateSuspect,
+  membershipContext,
   type MembershipContext,
 } from './validate.js';
 
@@ -80,7 +81,7 @@ export class ViewAgreement {
   constructor(private readonly host: AgreementHost) {
     const { view } = host;
     this.book = new SuspicionBook(view.members.length, view.f);
-    this.ctx = { view, crypto: host.crypto, nodeOf: (r) => view.members[r] };
+    this.ctx = membershipContext(view, host.crypto, (e) => this.book.holds(e));
     this.phase = new ReadyPhase(host, this.ctx, {
       suspect: (r, code, detail) => this.suspect(r, code, detail),
       removed: (k) => this.removedBy(k.proposal),
@@ -117,8 +118,6 @@ export class ViewAgreement {
         return this.phase.onReady(from, m);
       case 'gm-nmc':
         return this.onNmc(from, m);
-      default:
-        return;
     }
   }
 

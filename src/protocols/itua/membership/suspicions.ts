@@ -29,6 +29,14 @@ export class SuspicionBook {
     return true;
   }
 
+  /** Whether the book holds this very entry (it was checked when it was added). */
+  holds(e: SuspectEntry): boolean {
+    const mine = this.byTarget.get(e.target)?.get(e.by);
+    if (mine === undefined || mine.sig.byteLength !== e.sig.byteLength) return false;
+    for (let i = 0; i < e.sig.byteLength; i++) if (mine.sig[i] !== e.sig[i]) return false;
+    return true;
+  }
+
   has(by: Rank, target: Rank): boolean {
     return this.byTarget.get(target)?.has(by) ?? false;
   }
