@@ -80,16 +80,6 @@ export interface ReplyItem {
 }
 
 /**
- * A batch's leaf is the digest of {m, i, s} itself: it already names the view, sender and sequence
- * number (messageContentSchema), and a verifier computes it from the message, so no leaf can be
- * passed off as an inner node (that would take a preimage). A reply alone is signed as a reply
- * statement instead (domain ITR1), as is a root (ITB1): none can stand for another.
- */
-function replyLeaf(_crypto: CryptoSuite, _id: MulticastId, digest: Uint8Array): Uint8Array {
-  return digest;
-}
-
-/**
  * The canonical encoding of an inner node (replyNodeSchema), written by hand into one scratch
  * buffer: it is hashed many times per certificate (the digest reads it before returning).
  */
@@ -108,7 +98,11 @@ function rootStatement(view: number, root: Uint8Array): Uint8Array {
 }
 
 /**
- * Signs the replies to `items` (at most REPLY_BATCH_MAX, all of one view) with one signature;
+ * Signs the replies to `items` (at most REPLY_BATCH_MAX, all of one view) with one signature.
+ * A batch's leaves are the digests of {m, i, s} themselves: a digest already names the view,
+ * sender and sequence number (messageContentSchema), and a verifier computes it from the message,
+ * so no leaf can be passed off as an inner node (that would take a preimage); a reply alone is
+ * signed as a reply statement (ITR1) and a root as a root statement (ITB1): none stands for another.
  * returns each one's proof, in order, and the tree's levels (leaves first, root last; none for a
  * reply alone). A reply alone is signed as it is (its statement, not a root): an empty path says
  * so, and it costs no hashing.
@@ -133,7 +127,7 @@ export function signReplies(
   const levels: Uint8Array[][] = [
     Array.from({ length: width }, (_, i) => {
       const item = items[i];
-      return item === undefined ? (pad as Uint8Array) : replyLeaf(crypto, item.id, item.digest);
+      return item === undefined ? (pad as Uint8Array) : item.digest;
     }),
   ];
   for (let level = levels[0] as Uint8Array[]; level.length > 1;) {
@@ -151,26 +145,6 @@ export function signReplies(
     return { sig, index, path };
   });
   return { levels, proofs };
-}
-
-/** The root a proof leads to from the reply to `digest` for `id`; undefined if the index does not fit the path. */
-export function replyRoot(
-  crypto: CryptoSuite,
-  id: MulticastId,
-  digest: Uint8Array,
-  proof: Pick<ReplyProof, 'index' | 'path'>,
-): Uint8Array | undefined {
-  // One encoding per proof: the index must name a leaf of a tree as deep as the path.
-  if (proof.index >= 2 ** proof.path.length) return undefined;
-  return rootFrom(crypto, replyLeaf(crypto, id, digest), proof);
-}
-
-function rootFrom(
-  crypto: CryptoSuite,
-  leaf: Uint8Array,
-  proof: Pick<ReplyProof, 'index' | 'path'>,
-): Uint8Array {
-  return chainFrom(crypto, leaf, proof).at(-1) as Uint8Array;
 }
 
 /** The nodes from the leaf up to the root that a proof's path gives. */
@@ -291,7 +265,7 @@ export function verifyReply(
   }
   // One encoding per proof: the index must name a leaf of a tree as deep as the path.
   if (proof.index >= 2 ** proof.path.length) return false;
-  const leaf = replyLeaf(crypto, id, digest);
+  const leaf = digest;
   if (verified.joins(crypto, rank, leaf, proof)) return true;
   const chain = chainFrom(crypto, leaf, proof);
   if (!crypto.verify(replierNode, rootStatement(id.view, chain.at(-1) as Uint8Array), proof.sig)) {
