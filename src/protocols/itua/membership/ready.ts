@@ -153,8 +153,9 @@ export class ReadyPhase {
   /** Suspects the members whose Ready did not come; true when the phase timed out. */
   onReadyTimeout(): boolean {
     const r = this.readyFor;
-    // A stabilization that stalled no longer holds the phase: the Ready sent since may time out.
-    if (r === undefined || (this.stabilizing !== undefined && !this.stalled)) return false;
+    // Once a proposal I was ready for was decided, I never answer another Commit with Ready, even
+    // if its stabilization stalled here: other members may have completed it and installed it.
+    if (r === undefined || this.stabilizing !== undefined) return false;
     const readies = this.known.get(hex(r.digest))?.readies;
     for (const k of r.proposal.kept) {
       const nmc = this.nmcs.get(k);
