@@ -22,7 +22,15 @@ import { ItuaStack, viewInfo } from './stack.js';
 import type { ItuaTimer } from './timers.js';
 import type { GroupDelivery, Guarantee } from './total.js';
 
-export type GroupTimer = ItuaTimer | MembershipTimer;
+export type GroupTimer = ItuaTimer | MembershipTimer | { readonly kind: 'gm.drain' };
+
+/**
+ * Stack frames wait for a zero timer and are handled a few at a time, membership frames at once:
+ * under load a view installation's messages do not queue behind a burst of multicasts' signature
+ * checks. Beyond QUEUE_MAX waiting, frames are handled at once (the queue never grows unbounded).
+ */
+const DRAIN_MAX = 16;
+const QUEUE_MAX = 4_096;
 
 /** One installed view: its stack and its membership agreement. */
 interface Epoch {
@@ -64,6 +72,8 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
   /** When each member of my view was last heard from in an earlier view (it is catching up). */
   private readonly laggingAt = new Map<NodeId, number>();
   private readonly gmTuning: MembershipTuning;
+  private readonly stackQueue: { epoch: Epoch; from: NodeId; m: ItuaMessage }[] = [];
+  private drainArmed = false;
   /** Virtual (or monotonic) ms from the start of each installation to the view it installed. */
   readonly installations: { readonly view: number; readonly ms: number; readonly transitional: boolean }[] =
     [];
@@ -105,14 +115,40 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
     if (isMembership(m)) cur.agreement.onMessage(rank, m);
     else {
       cur.agreement.heardFrom(rank);
+      // A member I hold evidence against is on its way out: its stack frames cost checks and
+      // bring nothing its peers cannot resend (what the cut needs is fetched from them).
+      if (this.carried.has(from)) return;
+      if (this.stackQueue.length < QUEUE_MAX) return this.enqueue(cur, from, m);
       cur.stack.onMessage(from, m);
     }
     cur.agreement.progress();
   }
 
+  private enqueue(epoch: Epoch, from: NodeId, m: ItuaMessage): void {
+    this.stackQueue.push({ epoch, from, m });
+    this.armDrain();
+  }
+
+  private armDrain(): void {
+    if (this.drainArmed || this.stackQueue.length === 0) return;
+    this.drainArmed = true;
+    this.env.setTimer(0, { kind: 'gm.drain' });
+  }
+
+  /** A few waiting stack frames, in arrival order (to the stack of the view they came in). */
+  private drain(): void {
+    this.drainArmed = false;
+    for (const { epoch, from, m } of this.stackQueue.splice(0, DRAIN_MAX)) {
+      epoch.stack.onMessage(from, m);
+      if (epoch === this.current) epoch.agreement.progress();
+    }
+    this.armDrain();
+  }
+
   onTimer(key: TimerKey): void {
     const t = key as GroupTimer;
     if (t.kind === 'gm.join') return this.onJoinTick();
+    if (t.kind === 'gm.drain') return this.drain();
     const cur = this.current;
     if (t.kind.startsWith('gm.')) {
       if (cur !== undefined && t.view === cur.view.id) cur.agreement.onTimer(t as MembershipTimer);
