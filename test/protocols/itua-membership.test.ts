@@ -21,6 +21,7 @@ import {
 import { viewInfo } from '../../src/protocols/itua/stack.js';
 import { validateCommit, validateNewView } from '../../src/protocols/itua/membership/validate.js';
 import { commitMessage, newViewMessage, suspectMessage } from '../../src/protocols/itua/membership/build.js';
+import { TimedCryptoSuite } from '../../src/experiments/itua/timed-crypto.js';
 import { SuspicionBook } from '../../src/protocols/itua/membership/suspicions.js';
 import { ackStatement as ackStatementFor } from '../../src/protocols/itua/membership/signing.js';
 
@@ -175,26 +176,19 @@ describe('itua membership: validation of New-View and Commit (seed 003, Table II
   it('a justification entry the book holds byte for byte is not checked again; any other is', () => {
     const book = new SuspicionBook(4, 1);
     for (const e of suspicions) book.add(e);
-    let verifies = 0;
-    const crypto = cryptoOf(0);
-    const counting = {
-      ...ctx,
-      crypto: {
-        mode: crypto.mode,
-        digest: (d: Uint8Array) => crypto.digest(d),
-        sign: (d: Uint8Array) => crypto.sign(d),
-        verify: (...a: Parameters<typeof crypto.verify>) => (verifies++, crypto.verify(...a)),
-        mac: (...a: Parameters<typeof crypto.mac>) => crypto.mac(...a),
-        verifyMac: (...a: Parameters<typeof crypto.verifyMac>) => crypto.verifyMac(...a),
-      },
-    };
+    const timed = new TimedCryptoSuite(cryptoOf(0));
+    const counting = { ...ctx, crypto: timed };
     const withBook = { ...counting, checked: (e: (typeof suspicions)[0]) => book.holds(e) };
     const good = newViewMessage(host(0), proposal, suspicions).nv;
     assert.equal(validateNewView(0, good, withBook).verdict, 'accept');
-    const entriesChecked = verifies;
-    verifies = 0;
+    const entriesChecked = timed.times.verifies;
+    timed.reset();
     assert.equal(validateNewView(0, good, counting).verdict, 'accept');
-    assert.equal(verifies - entriesChecked, suspicions.length, 'the book spared one check per entry');
+    assert.equal(
+      timed.times.verifies - entriesChecked,
+      suspicions.length,
+      'the book spared one check per entry',
+    );
     // The same entry under other signature bytes is not the one the book holds: it is checked, and fails.
     const forged = { ...(suspicions[0] as (typeof suspicions)[0]), sig: new Uint8Array(64).fill(7) };
     assert.equal(book.holds(forged), false);

@@ -14,7 +14,7 @@ import {
   ituaSchema,
   type ItuaMessage,
 } from '../../src/protocols/itua/messages.js';
-import { VerifiedRoots } from '../../src/protocols/itua/signing.js';
+import { VerifiedBatches } from '../../src/protocols/itua/signing.js';
 import { validateNak, validateOrder } from '../../src/protocols/itua/validate.js';
 import { bytes, certified, digestOf, recordingEnv } from './itua-harness.js';
 
@@ -110,7 +110,7 @@ describe('itua messages', () => {
     assert.equal(validateOrder(1, 1 + 4 * 11, 1, 4, 10), 'ORDER_SKIP_TOO_FAR');
     assert.equal(validateOrder(1, 1 + 4 * 10, 1, 4, 10), undefined);
     const { env } = recordingEnv(4, 0);
-    const ctx = { ...env, stable: () => 0, windowMax: 8, verified: new VerifiedRoots() };
+    const ctx = { ...env, stable: () => 0, windowMax: 8, verified: new VerifiedBatches() };
     const nak = { kind: 'rm-nak', view: 0, sender: 1, fromSeq: 4, toSeq: 3, held: undefined } as const;
     assert.deepEqual(validateNak(nak, ctx), { verdict: 'reject', code: 'MALFORMED' });
     assert.deepEqual(validateNak({ ...nak, toSeq: 4, held: signed }, ctx), {

@@ -10,13 +10,13 @@ import { describe, it } from 'node:test';
 import type { Suspicion } from '../../src/protocols/itua/layer.js';
 import type { ItuaMessage, ReliableMessage, RmMessage } from '../../src/protocols/itua/messages.js';
 import { Reliable, type ReliableOut } from '../../src/protocols/itua/reliable.js';
-import type { CryptoSuite } from '../../src/core/crypto-suite.js';
+import { TimedCryptoSuite } from '../../src/experiments/itua/timed-crypto.js';
 import {
   messageDigest,
   signReplies,
   verifyCertificate,
   verifyReply,
-  VerifiedRoots,
+  VerifiedBatches,
 } from '../../src/protocols/itua/signing.js';
 import { resolveTuning } from '../../src/protocols/itua/timers.js';
 import { validateMessage, validateProof } from '../../src/protocols/itua/validate.js';
@@ -24,26 +24,9 @@ import { viewInfo } from '../../src/protocols/itua/stack.js';
 import { bytes, certified, Cluster, digestOf, keyring, recordingEnv, replyOf } from './itua-harness.js';
 
 /** One Reliable layer on a recording env; replies are signed at once unless the tuning batches them. */
-function layer(self: number, tuning?: Record<string, number>, crypto?: CryptoSuite) {
-  const rec = recordingEnv<ReliableMessage, ReliableOut>(4, self, crypto);
+function layer(self: number, tuning?: Record<string, number>) {
+  const rec = recordingEnv<ReliableMessage, ReliableOut>(4, self);
   return { rec, r: new Reliable(rec.env, resolveTuning({ replyBatchMax: 1, ...tuning })) };
-}
-
-/** A suite that counts its signature checks. */
-function counting(inner: CryptoSuite): CryptoSuite & { verifies: number } {
-  const c: CryptoSuite & { verifies: number } = {
-    mode: inner.mode,
-    verifies: 0,
-    digest: (data) => inner.digest(data),
-    sign: (data) => inner.sign(data),
-    verify: (signer, data, sig) => {
-      c.verifies++;
-      return inner.verify(signer, data, sig);
-    },
-    mac: (peer, data) => inner.mac(peer, data),
-    verifyMac: (peer, data, tag) => inner.verifyMac(peer, data, tag),
-  };
-  return c;
 }
 
 const suspicionsOf = (out: readonly ReliableOut[]) =>
@@ -75,7 +58,7 @@ describe('itua reliable multicast', () => {
       );
       const valid = verifyCertificate(
         ring.suiteFor(3),
-        new VerifiedRoots(),
+        new VerifiedBatches(),
         (r) => r,
         { view: 0, sender: 0, seq: 1 },
         (c.log[0]?.msg as Extract<ItuaMessage, { kind: 'rm-digest' }>).digest,
@@ -90,7 +73,7 @@ describe('itua reliable multicast', () => {
 
   it('checks again only what it has not checked: a held digest and a root checked before are trusted, nothing else', () => {
     const ring = keyring(4);
-    const crypto = counting(ring.suiteFor(1));
+    const crypto = new TimedCryptoSuite(ring.suiteFor(1));
     const ctx = {
       view: viewInfo(0, [0, 1, 2, 3]),
       self: 1,
@@ -98,7 +81,7 @@ describe('itua reliable multicast', () => {
       nodeOf: (r: number) => r,
       stable: () => 0,
       windowMax: 256,
-      verified: new VerifiedRoots(),
+      verified: new VerifiedBatches(),
     };
     // Members 2 and 3 each signed their replies to sender 0's messages 1 and 2 in one batch.
     const bodies = [bytes(5, 1), bytes(5, 2)];
@@ -118,9 +101,9 @@ describe('itua reliable multicast', () => {
     const first = msg(0);
     const held = { digest: { digest: digests[0] as Uint8Array, sig: first.sig } };
     assert.equal(validateMessage(first, ctx, false, held).verdict, 'accept');
-    assert.equal(crypto.verifies, 2, 'two roots; the held digest signature is not checked again');
+    assert.equal(crypto.times.verifies, 2, 'two roots; the held digest signature is not checked again');
     assert.equal(validateMessage(msg(1), ctx, false).verdict, 'accept');
-    assert.equal(crypto.verifies, 3, 'the sender signature only: both roots were checked already');
+    assert.equal(crypto.times.verifies, 3, 'the sender signature only: both roots were checked already');
     // A forged sender signature is caught although a digest is held.
     const forgedSig = { ...first, sig: new Uint8Array(first.sig.length) };
     assert.deepEqual(validateMessage(forgedSig, ctx, false, held), {
@@ -137,9 +120,9 @@ describe('itua reliable multicast', () => {
     });
     // A held digest for other content vouches for nothing: the sender signature is checked in full.
     const other = { digest: { digest: new Uint8Array(32).fill(1), sig: first.sig } };
-    const before = crypto.verifies;
+    const before = crypto.times.verifies;
     assert.equal(validateMessage(first, ctx, false, other).verdict, 'accept');
-    assert.equal(crypto.verifies, before + 1);
+    assert.equal(crypto.times.verifies, before + 1);
   });
 
   it('signs the replies to digests that come together with one signature, and a third party checks it once', () => {
@@ -165,13 +148,13 @@ describe('itua reliable multicast', () => {
     // The same digest again is answered with the reply already signed.
     r.onMessage(0, ds[0] as (typeof ds)[0]);
     assert.deepEqual(rec.sent.at(-1)?.msg, replies[0]);
-    const third = counting(ring.suiteFor(2));
-    const verified = new VerifiedRoots();
+    const third = new TimedCryptoSuite(ring.suiteFor(2));
+    const verified = new VerifiedBatches();
     for (const m of replies) {
       const id = { view: 0, sender: m.sender, seq: m.seq };
       assert.ok(verifyReply(third, verified, 1, 1, id, m.digest, m));
     }
-    assert.equal(third.verifies, 1, 'the root is checked once for the three replies');
+    assert.equal(third.times.verifies, 1, 'the root is checked once for the three replies');
     const m0 = replies[0] as (typeof replies)[0];
     const id0 = { view: 0, sender: 0, seq: 1 };
     assert.ok(!verifyReply(third, verified, 1, 1, id0, m0.digest, { ...m0, index: 1 }), 'another leaf');

@@ -195,8 +195,12 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
     delta: { transitional: boolean; joined: NodeId[]; left: NodeId[]; installMs?: number },
   ): void {
     const self = members.indexOf(this.env.self);
-    const now = this.env.now();
-    const epoch = { view: viewInfo(id, members), self, startedAt: now, lastBroadcastAt: -Infinity } as Epoch;
+    const epoch = {
+      view: viewInfo(id, members),
+      self,
+      startedAt: this.env.now(),
+      lastBroadcastAt: -Infinity,
+    } as Epoch;
     const { tuning } = this.config;
     epoch.stack = new ItuaStack(this.stackEnv(epoch), { view: id, members, tuning });
     epoch.agreement = new ViewAgreement(this.host(epoch));

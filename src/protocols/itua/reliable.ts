@@ -30,7 +30,7 @@ import { ProofKeeper } from './proofs.js';
 import { nakTargets, newSenderState, type Outgoing, type SenderState, type Slot } from './reliable-state.js';
 import { ReplyBatch } from './reply-batch.js';
 import {
-  VerifiedRoots,
+  VerifiedBatches,
   bytesEqual,
   messageDigest,
   signDigest,
@@ -91,7 +91,7 @@ export class Reliable implements Layer<ReliableMessage, ReliableRequest, Reliabl
       nodeOf: (r) => env.nodeOf(r),
       stable: (r) => (this.senders[r] as SenderState).stable,
       windowMax: tuning.windowMax,
-      verified: new VerifiedRoots(),
+      verified: new VerifiedBatches(),
     };
     this.replies = new ReplyBatch(env, tuning, this.ctx.verified, (item, proof) =>
       this.onReplySigned(item, proof),

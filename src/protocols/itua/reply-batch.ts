@@ -6,7 +6,7 @@
  */
 import type { LayerEnv } from './layer.js';
 import type { ReplyProof } from './messages.js';
-import { REPLY_BATCH_MAX, signReplies, type ReplyItem, type VerifiedRoots } from './signing.js';
+import { REPLY_BATCH_MAX, signReplies, type ReplyItem, type VerifiedBatches } from './signing.js';
 import type { ItuaTuning, ReliableTimer } from './timers.js';
 
 export class ReplyBatch {
@@ -20,7 +20,7 @@ export class ReplyBatch {
       'crypto' | 'view' | 'self' | 'setTimer' | 'cancelTimer'
     >,
     private readonly tuning: ItuaTuning,
-    private readonly verified: VerifiedRoots,
+    private readonly verified: VerifiedBatches,
     private readonly signed: (item: ReplyItem, proof: ReplyProof) => void,
   ) {}
 

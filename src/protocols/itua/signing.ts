@@ -63,12 +63,12 @@ export function verifyDigest(
 
 // ---- phase 2: replies, signed in batches ------------------------------------------------------
 //
-// A member signs its replies in batches: the leaves of a Merkle tree are the reply statements
-// (padded to a power of two), and one signature covers the root. A reply's proof is that
-// signature, its leaf index and the sibling hashes up to the root. Whoever checked one root's
-// signature remembers it (`VerifiedRoots`), so a certificate whose replies were signed in batches
-// it has seen costs hashing only: when every member multicasts at once, each member checks each
-// other member's signature about once per batch instead of once per message.
+// A member signs its replies in batches: the leaves of a Merkle tree are the digests it replies
+// to (padded to a power of two), and one signature covers the root. A reply's proof is that
+// signature, its leaf index and the sibling hashes up to the root. Whoever checked a batch's
+// signature remembers it (`VerifiedBatches`), so a certificate whose replies were signed in
+// batches it has seen costs hashing only: when every member multicasts at once, each member checks
+// each other member's signature about once per batch instead of once per message.
 
 /** The most replies one signature covers. */
 export const REPLY_BATCH_MAX = 2 ** REPLY_PATH_MAX;
@@ -93,19 +93,30 @@ function replyNode(crypto: CryptoSuite, left: Uint8Array, right: Uint8Array): Ui
   return crypto.digest(nodeScratch);
 }
 
+/** The leaf that pads a batch, once per suite (it is the same for every batch). */
+const pads = new WeakMap<CryptoSuite, Uint8Array>();
+
+function padLeaf(crypto: CryptoSuite): Uint8Array {
+  let pad = pads.get(crypto);
+  if (pad === undefined) {
+    pad = crypto.digest(encodeBody(replyPadSchema, { domain: DOMAIN.replyPad }));
+    pads.set(crypto, pad);
+  }
+  return pad;
+}
+
 function rootStatement(view: number, root: Uint8Array): Uint8Array {
   return encodeBody(replyRootSchema, { domain: DOMAIN.replyRoot, view, root });
 }
 
 /**
- * Signs the replies to `items` (at most REPLY_BATCH_MAX, all of one view) with one signature.
- * A batch's leaves are the digests of {m, i, s} themselves: a digest already names the view,
- * sender and sequence number (messageContentSchema), and a verifier computes it from the message,
- * so no leaf can be passed off as an inner node (that would take a preimage); a reply alone is
- * signed as a reply statement (ITR1) and a root as a root statement (ITB1): none stands for another.
+ * Signs the replies to `items` (at most REPLY_BATCH_MAX, all of one view) with one signature;
  * returns each one's proof, in order, and the tree's levels (leaves first, root last; none for a
- * reply alone). A reply alone is signed as it is (its statement, not a root): an empty path says
- * so, and it costs no hashing.
+ * reply alone). A batch's leaves are the digests of {m, i, s} themselves: a digest already names
+ * the view, sender and sequence number (messageContentSchema), and a verifier computes it from the
+ * message, so no leaf can be passed off as an inner node (that would take a preimage). A reply
+ * alone is signed as a reply statement (ITR1, an empty path says so, no hashing), a root as a root
+ * statement (ITB1): neither stands for the other.
  */
 export function signReplies(
   crypto: CryptoSuite,
@@ -122,8 +133,7 @@ export function signReplies(
   }
   let width = 1;
   while (width < items.length) width *= 2;
-  const pad =
-    width > items.length ? crypto.digest(encodeBody(replyPadSchema, { domain: DOMAIN.replyPad })) : undefined;
+  const pad = width > items.length ? padLeaf(crypto) : undefined;
   const levels: Uint8Array[][] = [
     Array.from({ length: width }, (_, i) => {
       const item = items[i];
@@ -183,7 +193,7 @@ interface KnownBatch {
  * the root): a later reply of the same batch is checked by hashing up from its leaf only until it
  * meets one of them, a hash or two instead of the whole path. Bounded: the oldest batches go.
  */
-export class VerifiedRoots {
+export class VerifiedBatches {
   private readonly batches = new Map<string, KnownBatch>();
 
   /** A batch I signed: every node of it is known. */
@@ -252,7 +262,7 @@ function key(rank: number, sig: Uint8Array): string {
 /** Whether `proof` shows that member `rank` (node `replierNode`) replied to `digest` for `id`. */
 export function verifyReply(
   crypto: CryptoSuite,
-  verified: VerifiedRoots,
+  verified: VerifiedBatches,
   replierNode: NodeId,
   rank: number,
   id: MulticastId,
@@ -265,9 +275,9 @@ export function verifyReply(
   }
   // One encoding per proof: the index must name a leaf of a tree as deep as the path.
   if (proof.index >= 2 ** proof.path.length) return false;
-  const leaf = digest;
-  if (verified.joins(crypto, rank, leaf, proof)) return true;
-  const chain = chainFrom(crypto, leaf, proof);
+  // The leaf is the digest itself (see signReplies).
+  if (verified.joins(crypto, rank, digest, proof)) return true;
+  const chain = chainFrom(crypto, digest, proof);
   if (!crypto.verify(replierNode, rootStatement(id.view, chain.at(-1) as Uint8Array), proof.sig)) {
     return false;
   }
@@ -282,7 +292,7 @@ export function verifyReply(
  */
 export function verifyCertificate(
   crypto: CryptoSuite,
-  verified: VerifiedRoots,
+  verified: VerifiedBatches,
   nodeOf: (rank: number) => NodeId | undefined,
   id: MulticastId,
   digest: Uint8Array,

@@ -26,7 +26,7 @@ import {
   verifyDigest,
   verifyReply,
   verifyReport,
-  type VerifiedRoots,
+  type VerifiedBatches,
 } from './signing.js';
 
 export type IgnoreCode = 'STALE' | 'BEYOND_WINDOW' | 'DUPLICATE' | 'NOT_MINE' | 'DIGEST_MISMATCH';
@@ -57,7 +57,7 @@ export interface ReliableContext {
   stable(sender: Rank): number;
   readonly windowMax: number;
   /** Reply batch roots whose signatures this member checked or made (signing.ts). */
-  readonly verified: VerifiedRoots;
+  readonly verified: VerifiedBatches;
 }
 
 function isMember(ctx: ReliableContext, rank: Rank): boolean {

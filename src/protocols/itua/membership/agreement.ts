@@ -12,6 +12,7 @@
  */
 import type { NodeId } from '../../../core/ids.js';
 import type { Rank, SuspectCode } from '../layer.js';
+import { bytesEqual } from '../signing.js';
 import type {
   CommitMessage,
   MembershipMessage,
@@ -29,7 +30,6 @@ import type { AgreementHost } from './host.js';
 import { SuspicionBook } from './suspicions.js';
 import type { MembershipTimer } from './timers.js';
 import {
-  bytesEqual,
   validateAck,
   validateCommit,
   validateNewView,
@@ -370,15 +370,12 @@ export class ViewAgreement {
 
   /** Repeat my latest messages, so that loss cannot stall the installation. */
   private onResend(): void {
-    const a = this.acked;
-    const ack = a?.to === this.host.self || a === undefined ? undefined : a;
     // Retired, I repeat only my Ready for a proposal that kept me: members that moved on answer it
     // with how the view ended.
     const latest = this.retired
       ? [this.removed ? undefined : this.phase.out]
       : [...this.ownSuspects, this.mine?.nv, this.commitMsg, this.nmcOut, this.phase.out];
-    const again = ack && { to: ack.to, msg: ackMessage(ack.proposal, ack.digest, ack.sig) };
-    resend(this.host, { ack: again, broadcast: latest });
+    resend(this.host, { acked: this.acked, broadcast: latest });
   }
 
   /**

@@ -15,7 +15,8 @@ import type { Rank, SuspectCode } from '../layer.js';
 import type { AgreementHost } from './host.js';
 import type { CommitMessage, ReadyMessage } from './messages.js';
 import { readyStatement, type Proposal } from './signing.js';
-import { bytesEqual, validateReady, type MembershipContext } from './validate.js';
+import { bytesEqual } from '../signing.js';
+import { validateReady, type MembershipContext } from './validate.js';
 
 /** A proposal and its digest. */
 export interface Named {

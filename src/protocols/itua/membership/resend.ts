@@ -4,12 +4,19 @@
  * loss can stall it.
  */
 import type { Rank } from '../layer.js';
+import { ackMessage } from './build.js';
 import type { AgreementHost } from './host.js';
 import type { MembershipMessage } from './messages.js';
+import type { Proposal } from './signing.js';
 
 export interface Latest {
-  /** My latest acknowledgement, to the leader it acknowledged. */
-  readonly ack?: { readonly to: Rank; readonly msg: MembershipMessage };
+  /** My latest acknowledgement: repeated to the leader it acknowledged (unless that is me). */
+  readonly acked?: {
+    readonly proposal: Proposal;
+    readonly digest: Uint8Array;
+    readonly to: Rank;
+    readonly sig: Uint8Array;
+  };
   /** What the whole view is told again (absent entries are skipped). */
   readonly broadcast: readonly (MembershipMessage | undefined)[];
 }
@@ -20,6 +27,7 @@ export function armResend(host: AgreementHost): void {
 
 export function resend(host: AgreementHost, latest: Latest): void {
   armResend(host);
-  if (latest.ack !== undefined) host.send(latest.ack.to, latest.ack.msg);
+  const a = latest.acked;
+  if (a !== undefined && a.to !== host.self) host.send(a.to, ackMessage(a.proposal, a.digest, a.sig));
   for (const m of latest.broadcast) if (m !== undefined) host.broadcast(m);
 }

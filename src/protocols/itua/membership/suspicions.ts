@@ -4,6 +4,7 @@
  * most one entry per (suspecter, target) pair of the view.
  */
 import type { Rank } from '../layer.js';
+import { bytesEqual } from '../signing.js';
 import type { SuspectEntry } from './messages.js';
 import { justifies } from './validate.js';
 
@@ -32,9 +33,7 @@ export class SuspicionBook {
   /** Whether the book holds this very entry (it was checked when it was added). */
   holds(e: SuspectEntry): boolean {
     const mine = this.byTarget.get(e.target)?.get(e.by);
-    if (mine === undefined || mine.sig.byteLength !== e.sig.byteLength) return false;
-    for (let i = 0; i < e.sig.byteLength; i++) if (mine.sig[i] !== e.sig[i]) return false;
-    return true;
+    return mine !== undefined && bytesEqual(mine.sig, e.sig);
   }
 
   has(by: Rank, target: Rank): boolean {

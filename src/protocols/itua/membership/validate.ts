@@ -14,6 +14,7 @@
 import type { CryptoSuite } from '../../../core/crypto-suite.js';
 import type { NodeId } from '../../../core/ids.js';
 import type { Rank, SuspectCode, ViewInfo } from '../layer.js';
+import { bytesEqual } from '../signing.js';
 import type {
   AckMessage,
   CommitMessage,
@@ -209,10 +210,4 @@ export function validateNmc(from: Rank, m: NmcMessage, ctx: MembershipContext): 
   const entries = m.justification.filter((e) => isSuspectEntryValid(ctx, m.view, e));
   if (entries.length !== m.justification.length) return reject('BAD_MEMBERSHIP', 'nmc justification');
   return accept(entries);
-}
-
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.byteLength !== b.byteLength) return false;
-  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
