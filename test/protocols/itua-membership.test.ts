@@ -2,101 +2,18 @@
 // the authorized list joins a running group (one installation, its first view from f+1 welcomes),
 // one off the list or once removed is refused; a member that leaves is excluded and the others go
 // on; New-Views and Commits with too little justification are refused with their codes; and every
-// membership message survives the group wire codec. Members run on a hand-driven network: messages
-// in FIFO order with zero latency, timers on a virtual clock.
+// membership message survives the group wire codec. Members run on a hand-driven network
+// (itua-group-cluster.ts).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { codec } from '../../src/codec/frame.js';
-import { timerId, type Env, type TimerKey } from '../../src/core/env.js';
-import type { NodeId } from '../../src/core/ids.js';
-import { SeededRng } from '../../src/core/rng.js';
-import { createCryptoSuite, NoneKeyring } from '../../src/crypto/index.js';
-import {
-  GroupMember,
-  groupWireSchema,
-  type GroupEvent,
-  type GroupWire,
-  type MembershipMessage,
-} from '../../src/protocols/itua/index.js';
+import type { MembershipMessage } from '../../src/protocols/itua/index.js';
 import { viewInfo } from '../../src/protocols/itua/stack.js';
 import { validateCommit, validateNewView } from '../../src/protocols/itua/membership/validate.js';
 import { commitMessage, newViewMessage, suspectMessage } from '../../src/protocols/itua/membership/build.js';
 import { TimedCryptoSuite } from '../../src/experiments/itua/timed-crypto.js';
 import { SuspicionBook } from '../../src/protocols/itua/membership/suspicions.js';
 import { ackStatement as ackStatementFor } from '../../src/protocols/itua/membership/signing.js';
-
-const wire = codec(groupWireSchema);
-const ALL = [0, 1, 2, 3, 4, 5];
-const keyring = NoneKeyring.fromSeed(3, ALL);
-const cryptoOf = (node: NodeId) => createCryptoSuite({ mode: 'none', context: 'sim', self: node, keyring });
-
-/** Members on a zero-latency FIFO network and one virtual clock; every frame goes through the codec. */
-class Cluster {
-  now = 0;
-  readonly nodes = new Map<NodeId, GroupMember>();
-  readonly events = new Map<NodeId, GroupEvent[]>();
-  private readonly queue: { to: NodeId; from: NodeId; bytes: Uint8Array }[] = [];
-  private readonly timers = new Map<string, { at: number; node: NodeId; key: TimerKey }>();
-  readonly down = new Set<NodeId>();
-
-  add(node: NodeId, members: NodeId[], authorized: NodeId[], joining = false): GroupMember {
-    const rng = new SeededRng(node + 1);
-    const env: Env<GroupWire, TimerKey, GroupEvent> = {
-      self: node,
-      crypto: cryptoOf(node),
-      log: { log: () => undefined },
-      send: (to, m) => this.queue.push({ to, from: node, bytes: wire.encode(m) }),
-      broadcast: (m) => {
-        for (const to of ALL) if (to !== node) this.queue.push({ to, from: node, bytes: wire.encode(m) });
-      },
-      setTimer: (afterMs, key) =>
-        this.timers.set(`${node}|${timerId(key)}`, { at: this.now + afterMs, node, key }),
-      cancelTimer: (key) => this.timers.delete(`${node}|${timerId(key)}`),
-      now: () => this.now,
-      random: () => rng,
-      deliver: (e) => this.events.get(node)?.push(e),
-      suspect: () => undefined,
-    };
-    const m = new GroupMember(env, { members, authorized, joining });
-    this.nodes.set(node, m);
-    this.events.set(node, []);
-    return m;
-  }
-
-  /** Runs until `ms` of virtual time pass: all queued frames first, then the next timer. */
-  run(ms: number): void {
-    const end = this.now + ms;
-    for (;;) {
-      const f = this.queue.shift();
-      if (f !== undefined) {
-        const decoded = wire.decode(f.bytes);
-        assert.ok(decoded.ok, 'every frame decodes');
-        if (!this.down.has(f.to)) this.nodes.get(f.to)?.onMessage(f.from, decoded.value);
-        continue;
-      }
-      const next = [...this.timers.entries()].sort((a, b) => a[1].at - b[1].at)[0];
-      if (next === undefined || next[1].at > end) break;
-      this.timers.delete(next[0]);
-      this.now = next[1].at;
-      if (!this.down.has(next[1].node)) this.nodes.get(next[1].node)?.onTimer(next[1].key);
-    }
-    this.now = end;
-  }
-
-  views(node: NodeId): { id: number; members: readonly NodeId[]; joined: readonly NodeId[] }[] {
-    return (this.events.get(node) ?? []).flatMap((e) =>
-      e.kind === 'view' ? [{ id: e.view.id, members: e.view.members, joined: e.joined }] : [],
-    );
-  }
-}
-
-function group(n: number, authorized = ALL): Cluster {
-  const c = new Cluster();
-  const members = ALL.slice(0, n);
-  for (const node of members) c.add(node, members, authorized);
-  for (const m of c.nodes.values()) m.start();
-  return c;
-}
+import { ALL, cryptoOf, group, wire } from './itua-group-cluster.js';
 
 describe('itua membership: joins and leaves', () => {
   it('an authorized node joins: every member installs view 1 with it, and it believes that view', () => {

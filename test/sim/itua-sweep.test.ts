@@ -56,6 +56,22 @@ describe('itua group worlds, n = 4', () => {
     sweep({ n: 4, seeds: 15, byzantine: '0:silent', loss: 0.05 });
   });
 
+  it('a stabilization that stalls at one member and completes at another installs one view', () => {
+    // Before Stable votes (membership/votes.ts), a member whose stabilization stalled went on to a
+    // later proposal while another member had completed and installed the first: on each of these
+    // seeds two correct members installed different views of one number.
+    const cases: [number, string][] = [
+      [1190, '0:bad-commit'],
+      [1153, '0:bad-new-view'],
+      [1268, '0:bad-new-view'],
+      [1241, '0:mutant'],
+      [1164, '0:impede-total-order'],
+    ];
+    for (const [seedStart, byzantine] of cases) {
+      sweep({ n: 4, seeds: 1, seedStart, byzantine, loss: 0.1, partitions: true });
+    }
+  });
+
   it('replayed and malformed frames change nothing', () => {
     sweep({ n: 4, seeds: 20, byzantine: '1:replay', guarantee: 'mixed', loss: 0.05 });
     sweep({ n: 4, seeds: 20, byzantine: '2:malformed', loss: 0.05 });

@@ -24,6 +24,7 @@ export {
   membershipSchema,
   type GroupWire,
   type MembershipMessage,
+  type StableMessage,
 } from './membership/messages.js';
 export { defaultMembershipTuning, paperTimeouts, type MembershipTuning } from './membership/timers.js';
 export {

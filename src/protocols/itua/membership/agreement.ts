@@ -100,7 +100,7 @@ export class ViewAgreement {
   }
 
   onMessage(from: Rank, m: MembershipMessage): void {
-    const follows = m.kind === 'gm-new-view' || m.kind === 'gm-commit' || m.kind === 'gm-ready';
+    const follows = ['gm-new-view', 'gm-commit', 'gm-ready', 'gm-stable'].includes(m.kind);
     if (this.finished || (this.retired && !follows)) return;
     this.heardFrom(from);
     switch (m.kind) {
@@ -116,6 +116,8 @@ export class ViewAgreement {
         return this.onCommit(from, m);
       case 'gm-ready':
         return this.phase.onReady(from, m);
+      case 'gm-stable':
+        return this.phase.onStable(from, m);
       case 'gm-nmc':
         return this.onNmc(from, m);
     }
@@ -142,7 +144,7 @@ export class ViewAgreement {
   /** Called after the stack handled a message: stabilization may have completed. */
   progress(): void {
     if (this.finished) return;
-    const s = this.phase.reached();
+    const s = this.phase.settle();
     if (s === undefined) return;
     this.finished = true;
     this.host.decide({
@@ -310,6 +312,7 @@ export class ViewAgreement {
   /** Ready-to-Switch if the Commit removes every member known to be corrupt, else Need-More-Change. */
   private answerCommit(c: Named): void {
     const { host } = this;
+    if (this.phase.locked) return;
     const detected = this.book.detected();
     if (covers(c.proposal, detected, c.proposal.joiner)) return this.phase.send(c);
     const missing = [...detected].filter((d) => c.proposal.kept.includes(d));
@@ -372,9 +375,10 @@ export class ViewAgreement {
   private onResend(): void {
     // Retired, I repeat only my Ready for a proposal that kept me: members that moved on answer it
     // with how the view ended.
+    const { out, vote } = this.phase;
     const latest = this.retired
-      ? [this.removed ? undefined : this.phase.out]
-      : [...this.ownSuspects, this.mine?.nv, this.commitMsg, this.nmcOut, this.phase.out];
+      ? [this.removed ? undefined : out, vote]
+      : [...this.ownSuspects, this.mine?.nv, this.commitMsg, this.nmcOut, out, vote];
     resend(this.host, { acked: this.acked, broadcast: latest });
   }
 

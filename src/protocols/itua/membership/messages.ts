@@ -87,6 +87,11 @@ export const membershipVariants = {
   'gm-join': [27, { node, sig }],
   /** To a joiner: the view it was admitted to (it believes f+1 identical ones). */
   'gm-welcome': [28, { view, members: list(node, membershipLimits.membersMax, 'members'), sig }],
+  /**
+   * Stable: its signer holds every message up to `cut` of the decided proposal `digest`, and
+   * votes for installing it with that cut (once per view; relayed to members that lag behind).
+   */
+  'gm-stable': [29, { view, digest, rank, cut: list(u64, membershipLimits.membersMax, 'cut'), sig }],
 } as const;
 
 export const membershipSchema = union('ItuaMembership', membershipVariants);
@@ -104,6 +109,7 @@ export type ReadyMessage = Extract<MembershipMessage, { kind: 'gm-ready' }>;
 export type NmcMessage = Extract<MembershipMessage, { kind: 'gm-nmc' }>;
 export type JoinMessage = Extract<MembershipMessage, { kind: 'gm-join' }>;
 export type WelcomeMessage = Extract<MembershipMessage, { kind: 'gm-welcome' }>;
+export type StableMessage = Extract<MembershipMessage, { kind: 'gm-stable' }>;
 
 const domain = u32;
 
@@ -129,6 +135,13 @@ export const readyStatementSchema = struct('ItuaReadyStatement', {
   rank,
   counts: list(u64, membershipLimits.membersMax, 'counts'),
 });
+export const stableStatementSchema = struct('ItuaStableStatement', {
+  domain,
+  view,
+  digest,
+  rank,
+  cut: list(u64, membershipLimits.membersMax, 'cut'),
+});
 export const beatStatementSchema = struct('ItuaBeatStatement', { domain, view, rank, beat: u32 });
 export const nmcStatementSchema = struct('ItuaNmcStatement', { domain, view, round, leader: rank, rank });
 export const joinStatementSchema = struct('ItuaJoinStatement', { domain, node });
@@ -149,4 +162,5 @@ export const GM_DOMAIN = {
   nmc: 0x4947_4e31, // "IGN1"
   join: 0x4947_4a31, // "IGJ1"
   welcome: 0x4947_5731, // "IGW1"
+  stable: 0x4947_5631, // "IGV1": a vote for installing a proposal with a cut
 } as const;

@@ -8,15 +8,23 @@
  * view (view synchrony). A member that does not send Ready-to-Switch in time, or claims messages
  * it cannot resend (Table III, Impede Stabilization), is suspected.
  *
- * A decided proposal's Commit and Ready-to-Switch messages are its proof: members show it to those
- * that lag behind (member.ts), which then install it too, or learn that it removed them.
+ * Stabilization may stall at one member and complete at another (a partition, or a member that
+ * claims messages it cannot resend), and a stalled member goes on to the next proposal. So a
+ * member installs only once a quorum voted for the proposal and cut (votes.ts): a member votes
+ * once per view, for the first cut it reaches, and never answers another Commit after that. A vote
+ * from another member shows the proposal's messages exist: a member that gave up on that
+ * proposal tries it again, fetching from the voter too.
+ *
+ * A decided proposal's Commit and quorum of votes are its proof: members show it to those that
+ * lag behind (member.ts), which then install it too, or learn that it removed them.
  */
 import type { Rank, SuspectCode } from '../layer.js';
 import type { AgreementHost } from './host.js';
-import type { CommitMessage, ReadyMessage } from './messages.js';
-import { readyStatement, type Proposal } from './signing.js';
+import type { CommitMessage, MembershipMessage, ReadyMessage, StableMessage } from './messages.js';
+import { readyStatement, stableStatement, type Proposal } from './signing.js';
 import { bytesEqual } from '../signing.js';
-import { validateReady, type MembershipContext } from './validate.js';
+import { validateReady, validateStable, type MembershipContext } from './validate.js';
+import { StableVotes, sameCut } from './votes.js';
 
 /** A proposal and its digest. */
 export interface Named {
@@ -47,9 +55,14 @@ interface Known extends Named {
   readonly readies: Map<Rank, ReadyMessage>;
 }
 
+/** A decided proposal and the cut to stabilize to. */
+interface Target extends Known {
+  readonly cut: readonly number[];
+}
+
 export interface PhaseEvents {
   suspect(rank: Rank, code: SuspectCode, detail: string): void;
-  /** A proposal without this member was decided. */
+  /** A proposal without this member was installed. */
   removed(p: Named): void;
   /** Stabilization may have completed. */
   progress(): void;
@@ -64,10 +77,12 @@ export class ReadyPhase {
   private readonly known = new Map<string, Known>();
   /** Ready-to-Switch messages for proposals whose Commit has not come yet (one per member). */
   private readonly early = new Map<Rank, ReadyMessage>();
-  private stabilizing: (Known & { cut: number[] }) | undefined;
+  private readonly votes = new StableVotes();
+  private voteOut: StableMessage | undefined;
+  private stabilizing: Target | undefined;
   /** Stabilization timed out: another decided proposal (one without the culprit) may replace it. */
   private stalled = false;
-  /** Proposals whose stabilization stalled: a claimed message never came (bounded by `known`). */
+  /** Proposals whose stabilization stalled, until a member votes for them (bounded by `known`). */
   private readonly failed = new Set<string>();
   /** The latest proposal each member answered with Need-More-Change (one per member). */
   private readonly nmcs = new Map<Rank, Stamp>();
@@ -81,6 +96,16 @@ export class ReadyPhase {
   /** My latest Ready-to-Switch (repeated while the installation lasts). */
   get out(): ReadyMessage | undefined {
     return this.readyOut;
+  }
+
+  /** My Stable vote (repeated while the installation lasts). */
+  get vote(): StableMessage | undefined {
+    return this.voteOut;
+  }
+
+  /** I voted: I answer no other Commit in this view. */
+  get locked(): boolean {
+    return this.voteOut !== undefined;
   }
 
   isFor(digest: Uint8Array): boolean {
@@ -100,7 +125,7 @@ export class ReadyPhase {
 
   send(c: Named): void {
     const { host } = this;
-    if (this.isFor(c.digest)) return;
+    if (this.isFor(c.digest) || this.locked) return;
     host.freeze();
     const counts = [...host.counts()];
     const { view, round, leader } = c.proposal;
@@ -136,26 +161,48 @@ export class ReadyPhase {
     if (v.verdict === 'accept') this.record(m);
   }
 
-  /** The proposal and cut once this member holds everything up to the cut. */
-  reached(): (Named & { cut: readonly number[] }) | undefined {
+  onStable(from: Rank, m: StableMessage): void {
+    const v = validateStable(m, this.ctx);
+    if (v.verdict === 'reject') return this.events.suspect(from, v.code, v.detail);
+    if (v.verdict !== 'accept') return;
+    const added = this.votes.add(m);
+    if (added === 'conflict') return this.events.suspect(m.rank, 'BAD_MEMBERSHIP', 'two stable votes');
+    if (added === 'same') return;
+    // The voter holds the proposal's messages up to the cut I would stabilize to: worth another
+    // try, and a source.
+    const k = this.known.get(hex(m.digest));
+    if (k !== undefined && sameCut(maxCut(k, m.cut.length), m.cut)) this.failed.delete(hex(m.digest));
+    const s = this.stabilizing;
+    if (s !== undefined && bytesEqual(s.digest, m.digest) && sameCut(s.cut, m.cut))
+      this.host.expect(m.rank, m.cut);
+    this.check();
+    this.events.progress();
+  }
+
+  /**
+   * Once I hold everything up to the cut I stabilize to, I vote for it (once per view). The
+   * proposal and cut when, besides, a quorum of its members voted for them: install it.
+   */
+  settle(): Target | undefined {
     const s = this.stabilizing;
     if (s === undefined) return undefined;
     const counts = this.host.counts();
     for (let i = 0; i < s.cut.length; i++) if ((counts[i] ?? 0) < (s.cut[i] as number)) return undefined;
-    return s;
+    if (this.voteOut === undefined) this.castVote(s);
+    return this.installed(s) ? s : undefined;
   }
 
-  /** The decided proposal's proof, for members that lag behind. */
-  proof(): (CommitMessage | ReadyMessage)[] {
+  /** The installed proposal's proof, for members that lag behind. */
+  proof(): MembershipMessage[] {
     const s = this.stabilizing;
-    return s === undefined ? [] : [s.commit, ...s.readies.values()];
+    if (s === undefined || !this.installed(s)) return [];
+    return [s.commit, ...this.votersOf(s)];
   }
 
   /** Suspects the members whose Ready did not come; true when the phase timed out. */
   onReadyTimeout(): boolean {
     const r = this.readyFor;
-    // Once a proposal I was ready for was decided, I never answer another Commit with Ready, even
-    // if its stabilization stalled here: other members may have completed it and installed it.
+    // Stabilization has a timer of its own.
     if (r === undefined || this.stabilizing !== undefined) return false;
     const readies = this.known.get(hex(r.digest))?.readies;
     for (const k of r.proposal.kept) {
@@ -167,20 +214,59 @@ export class ReadyPhase {
     return true;
   }
 
-  /** Whoever claimed messages I still lack is suspected (Table III, Impede Stabilization). */
+  /**
+   * Whoever claimed messages I still lack is suspected (Table III, Impede Stabilization); true
+   * when I give the proposal up (not once I voted, nor once a quorum did: then I wait, or fetch).
+   */
   onStabilizeTimeout(): boolean {
     const s = this.stabilizing;
     if (s === undefined) return false;
     const counts = this.host.counts();
+    const claims = [...s.readies.values(), ...this.votersOf(s)].map((m) => ({
+      rank: m.rank,
+      held: m.kind === 'gm-ready' ? m.counts : m.cut,
+    }));
+    for (const { rank, held } of claims) {
+      if (rank === this.host.self) continue;
+      const i = held.findIndex((c, sender) => c > (counts[sender] ?? 0) && c <= (s.cut[sender] as number));
+      if (i >= 0) this.events.suspect(rank, 'STABILIZE_TIMEOUT', `claims ${held[i]} messages of ${i}`);
+    }
+    if (this.locked || this.installed(s)) {
+      this.host.setTimer(this.host.tuning.stabilizeTimeoutMs, { kind: 'gm.stab', view: this.host.view.id });
+      return false;
+    }
     this.stalled = true;
     this.failed.add(hex(s.digest));
-    for (const [k, claim] of s.readies) {
-      if (k === this.host.self) continue;
-      const i = claim.counts.findIndex((c, sender) => c > (counts[sender] ?? 0));
-      if (i >= 0) this.events.suspect(k, 'STABILIZE_TIMEOUT', `claims ${claim.counts[i]} messages of ${i}`);
-    }
     this.check();
     return true;
+  }
+
+  private installed(t: Named & { readonly cut: readonly number[] }): boolean {
+    return this.votersOf(t).length >= this.needed(t.proposal);
+  }
+
+  /**
+   * Votes that install a proposal: a quorum of the view, or every member it keeps when it keeps
+   * fewer (more than f members go, so one went on a false suspicion: see the README).
+   */
+  private needed(p: Proposal): number {
+    return Math.min(this.host.view.quorum, p.kept.length);
+  }
+
+  private votersOf(t: Named & { readonly cut: readonly number[] }): StableMessage[] {
+    return this.votes.cuts(t.digest, t.proposal.kept).find((v) => sameCut(v.cut, t.cut))?.voters ?? [];
+  }
+
+  private castVote(s: Target): void {
+    const { host } = this;
+    const { id } = host.view;
+    const cut = [...s.cut];
+    const sig = host.crypto.sign(stableStatement(id, s.digest, host.self, cut));
+    const m: StableMessage = { kind: 'gm-stable', view: id, digest: s.digest, rank: host.self, cut, sig };
+    this.voteOut = m;
+    this.votes.add(m);
+    host.cancelTimer({ kind: 'gm.stab', view: id });
+    host.broadcast(m);
   }
 
   private record(m: ReadyMessage): void {
@@ -193,32 +279,80 @@ export class ReadyPhase {
     this.check();
   }
 
-  /** A proposal every member of the next view is ready for is decided: stabilize to its cut. */
-  private check(): void {
-    if (this.stabilizing !== undefined && !this.stalled) return;
-    // The latest decided proposal whose stabilization has not stalled already.
-    let best: Known | undefined;
+  /**
+   * What to stabilize to: an installed proposal (a quorum voted for it), else the one I voted
+   * for, else the one under way, else the latest decided one I have not given up on (those
+   * another member voted for first). The cut is mine (per sender, the most a Ready claims) unless
+   * a quorum voted for another: a claim is only suspected once it stalls, never outvoted.
+   */
+  private choose(): Target | undefined {
+    let best: Target | undefined;
+    let bestVoted = false;
+    const n = this.host.view.members.length;
     for (const k of this.known.values()) {
-      if (this.failed.has(hex(k.digest)) || !k.proposal.kept.every((r) => k.readies.has(r))) continue;
-      if (best === undefined || after(k.proposal, best.proposal)) best = k;
+      const top = this.votes.cuts(k.digest, k.proposal.kept)[0];
+      if (top !== undefined && top.voters.length >= this.needed(k.proposal)) return { ...k, cut: top.cut };
+      const mine = this.voteOut;
+      if (mine !== undefined) {
+        if (bytesEqual(mine.digest, k.digest)) best = { ...k, cut: mine.cut };
+        continue;
+      }
+      if (this.failed.has(hex(k.digest)) || !k.proposal.kept.includes(this.host.self)) continue;
+      if (!k.proposal.kept.every((r) => k.readies.has(r))) continue;
+      const t = { ...k, cut: maxCut(k, n) };
+      const voted = this.votersOf(t).length > 0;
+      if (
+        best !== undefined &&
+        ((bestVoted && !voted) || (bestVoted === voted && !after(k.proposal, best.proposal)))
+      )
+        continue;
+      best = t;
+      bestVoted = voted;
     }
-    if (best === undefined) return;
-    if (!best.proposal.kept.includes(this.host.self)) return this.events.removed(best);
-    this.stabilize(best);
+    return best;
   }
 
-  private stabilize(k: Known): void {
+  /** A proposal every member of the next view is ready for is decided: stabilize to its cut. */
+  private check(): void {
+    const t = this.choose();
+    if (t === undefined) return;
+    if (!t.proposal.kept.includes(this.host.self)) return this.events.removed(t);
+    const s = this.stabilizing;
+    if (s !== undefined && bytesEqual(s.digest, t.digest) && sameCut(s.cut, t.cut) && !this.stalled) return;
+    if (
+      s !== undefined &&
+      !this.stalled &&
+      !this.installed(t) &&
+      this.voteOut === undefined &&
+      !this.better(t, s)
+    )
+      return;
+    this.stabilize(t);
+  }
+
+  /** Whether `t` should replace `s` under way: another member voted for it and not for `s`. */
+  private better(t: Target, s: Target): boolean {
+    return this.votersOf(t).length > 0 && this.votersOf(s).length === 0;
+  }
+
+  private stabilize(t: Target): void {
     const { host } = this;
-    const cut = new Array<number>(host.view.members.length).fill(0);
-    for (const m of k.readies.values())
-      for (let i = 0; i < cut.length; i++) cut[i] = Math.max(cut[i] as number, m.counts[i] ?? 0);
     host.cancelTimer({ kind: 'gm.ready', view: host.view.id });
     host.freeze();
-    this.readyFor = k;
-    this.stabilizing = { ...k, cut };
+    this.readyFor = t;
+    this.stabilizing = t;
     this.stalled = false;
-    for (const [r, m] of k.readies) host.expect(r, m.counts);
+    for (const [r, m] of t.readies) host.expect(r, m.counts);
+    for (const v of this.votersOf(t)) host.expect(v.rank, v.cut);
     host.setTimer(host.tuning.stabilizeTimeoutMs, { kind: 'gm.stab', view: host.view.id });
     this.events.progress();
   }
+}
+
+/** Per sender, the most any member of the next view holds (what every one of them must deliver). */
+function maxCut(k: Known, n: number): number[] {
+  const cut = new Array<number>(n).fill(0);
+  for (const m of k.readies.values())
+    for (let i = 0; i < n; i++) cut[i] = Math.max(cut[i] as number, m.counts[i] ?? 0);
+  return cut;
 }

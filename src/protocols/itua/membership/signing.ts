@@ -17,6 +17,7 @@ import {
   nmcStatementSchema,
   proposalSchema,
   readyStatementSchema,
+  stableStatementSchema,
   suspectStatementSchema,
   welcomeStatementSchema,
 } from './messages.js';
@@ -76,6 +77,15 @@ export function ackStatement(digest: Uint8Array, rank: number): Uint8Array {
 
 export function readyStatement(digest: Uint8Array, rank: number, counts: readonly number[]): Uint8Array {
   return statement(readyStatementSchema, { domain: GM_DOMAIN.ready, digest, rank, counts: [...counts] });
+}
+
+export function stableStatement(
+  view: number,
+  digest: Uint8Array,
+  rank: number,
+  cut: readonly number[],
+): Uint8Array {
+  return statement(stableStatementSchema, { domain: GM_DOMAIN.stable, view, digest, rank, cut: [...cut] });
 }
 
 export function beatStatement(view: number, rank: number, beat: number): Uint8Array {

@@ -21,6 +21,7 @@ import type {
   NewViewMessage,
   NmcMessage,
   ReadyMessage,
+  StableMessage,
   SuspectEntry,
   SuspectMessage,
 } from './messages.js';
@@ -29,6 +30,7 @@ import {
   nmcStatement,
   proposalDigest,
   readyStatement,
+  stableStatement,
   suspectStatement,
   verifyCommit,
   verifyProposal,
@@ -198,6 +200,18 @@ export function validateReady(m: ReadyMessage, ctx: MembershipContext): GmVerdic
   if (m.counts.length !== n || m.rank >= n) return reject('BAD_MEMBERSHIP', 'ready counts');
   if (!ctx.crypto.verify(ctx.nodeOf(m.rank) as NodeId, readyStatement(m.digest, m.rank, m.counts), m.sig)) {
     return reject('BAD_MEMBERSHIP', 'ready signature');
+  }
+  return accept(undefined);
+}
+
+/** A Stable vote, from its signer or relayed: whoever hands over a bad one is at fault. */
+export function validateStable(m: StableMessage, ctx: MembershipContext): GmVerdict {
+  const n = ctx.view.members.length;
+  if (m.view !== ctx.view.id) return stale();
+  if (m.cut.length !== n || m.rank >= n) return reject('BAD_MEMBERSHIP', 'stable cut');
+  const statement = stableStatement(m.view, m.digest, m.rank, m.cut);
+  if (!ctx.crypto.verify(ctx.nodeOf(m.rank) as NodeId, statement, m.sig)) {
+    return reject('BAD_MEMBERSHIP', 'stable signature');
   }
   return accept(undefined);
 }
