@@ -202,8 +202,8 @@ export class ReadyPhase {
   /** Suspects the members whose Ready did not come; true when the phase timed out. */
   onReadyTimeout(): boolean {
     const r = this.readyFor;
-    // Stabilization has a timer of its own.
-    if (r === undefined || this.stabilizing !== undefined) return false;
+    // Stabilization under way has a timer of its own (one that stalled no longer holds me).
+    if (r === undefined || (this.stabilizing !== undefined && !this.stalled)) return false;
     const readies = this.known.get(hex(r.digest))?.readies;
     for (const k of r.proposal.kept) {
       const nmc = this.nmcs.get(k);
