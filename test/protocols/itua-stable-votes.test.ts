@@ -8,8 +8,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { NodeId } from '../../src/core/ids.js';
 import type { GroupWire, StableMessage } from '../../src/protocols/itua/index.js';
+import type { ReadyMessage } from '../../src/protocols/itua/membership/messages.js';
+import { membershipContext, validateReady } from '../../src/protocols/itua/membership/validate.js';
 import { StableVotes } from '../../src/protocols/itua/membership/votes.js';
-import { group, type Cluster } from './itua-group-cluster.js';
+import { viewInfo } from '../../src/protocols/itua/stack.js';
+import { cryptoOf, group, type Cluster } from './itua-group-cluster.js';
 
 const vote = (rank: number, digest: number, cut: number[]): StableMessage => ({
   kind: 'gm-stable',
@@ -46,6 +49,30 @@ describe('itua membership: Stable votes', () => {
       'the most voted cut first; rank 3 is not kept',
     );
     assert.deepEqual(votes.cuts(new Uint8Array(32).fill(2), [0, 1, 2]), []);
+    assert.ok(votes.holds(vote(0, 1, [2, 3])), 'held byte for byte: not checked again');
+    assert.ok(
+      !votes.holds({ ...vote(0, 1, [2, 3]), sig: new Uint8Array(64).fill(1) }),
+      'other signature bytes',
+    );
+  });
+
+  it('a Ready-to-Switch is taken only from the member it names (it is not signed)', () => {
+    const view = viewInfo(0, [0, 1, 2, 3]);
+    const ctx = membershipContext(view, cryptoOf(0));
+    const ready: ReadyMessage = {
+      kind: 'gm-ready',
+      view: 0,
+      round: 1,
+      leader: 0,
+      digest: new Uint8Array(32),
+      rank: 2,
+      counts: [0, 0, 0, 0],
+    };
+    assert.equal(validateReady(2, ready, ctx).verdict, 'accept');
+    const relayed = validateReady(1, ready, ctx);
+    assert.equal(relayed.verdict === 'reject' && relayed.code, 'BAD_MEMBERSHIP');
+    const short = validateReady(2, { ...ready, counts: [0, 0] }, ctx);
+    assert.equal(short.verdict, 'reject');
   });
 
   it('a member whose votes do not reach it does not install; it does once they do', () => {

@@ -27,11 +27,5 @@ export {
   type StableMessage,
 } from './membership/messages.js';
 export { defaultMembershipTuning, paperTimeouts, type MembershipTuning } from './membership/timers.js';
-export {
-  proposalDigest,
-  readyStatement,
-  signProposal,
-  signCommit,
-  type Proposal,
-} from './membership/signing.js';
+export { proposalDigest, signProposal, signCommit, type Proposal } from './membership/signing.js';
 export { ituaVariants } from './messages.js';

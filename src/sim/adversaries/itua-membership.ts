@@ -11,9 +11,9 @@
  * - `commit-timeout`: it never sends its Commit;
  * - `ready-to-switch-timeout`: it never sends Ready-to-Switch;
  * - `impede-stabilization`: its Ready-to-Switch claims messages that were never multicast (three
- *   more of every sender than it holds), re-signed with its own key, and it can never resend them.
+ *   more of every sender than it holds), and it can never resend them.
  */
-import { readyStatement, type GroupWire } from '../../protocols/itua/index.js';
+import type { GroupWire } from '../../protocols/itua/index.js';
 import type { AdversaryContext, Behaviour, Outgoing } from './behaviour.js';
 
 function decode(ctx: AdversaryContext, out: Outgoing): GroupWire | undefined {
@@ -57,9 +57,7 @@ export const commitTimeout = rewriting('commit-timeout', 'gm-commit', () => unde
 
 export const readyToSwitchTimeout = rewriting('ready-to-switch-timeout', 'gm-ready', () => undefined);
 
-export const impedeStabilization = rewriting('impede-stabilization', 'gm-ready', (ctx, m) => {
-  // Only its own (it relays others' to members that lag behind), re-signed with its own key.
-  if (!ctx.crypto.verify(ctx.self, readyStatement(m.digest, m.rank, m.counts), m.sig)) return m;
-  const counts = m.counts.map((c) => c + CLAIM_EXTRA);
-  return { ...m, counts, sig: ctx.crypto.sign(readyStatement(m.digest, m.rank, counts)) };
-});
+export const impedeStabilization = rewriting('impede-stabilization', 'gm-ready', (_ctx, m) => ({
+  ...m,
+  counts: m.counts.map((c) => c + CLAIM_EXTRA),
+}));

@@ -61,18 +61,15 @@ export class ViewAgreement {
   private committed: Named | undefined;
   /** The Commit I made or accepted last (repeated, and shown to members that lag behind). */
   private commitMsg: CommitMessage | undefined;
-  /** A Commit that came while my Ready's phase was open. */
-  private deferred: Named | undefined;
+  private deferred: Named | undefined; // a Commit that came while my Ready's phase was open
   private nmcOut: NmcMessage | undefined;
   private readonly phase: ReadyPhase;
   private finished = false;
   /** The latest Commit removes me: I neither answer, lead nor suspect, but follow how the view ends. */
   private retired = false;
-  /** A decided proposal removed me: said once to the host. */
-  private removed = false;
+  private removed = false; // an installed proposal removed me (said once to the host)
   private startedAtMs: number | undefined;
-  /** Who was to lead when the installation started (a deputy that took over makes it transitional). */
-  private firstLeader: Rank | undefined;
+  private firstLeader: Rank | undefined; // the leader at the start (a deputy's view is transitional)
   private readonly beats: Heartbeats;
   private nvArmed = false;
   private backoff = 1;
@@ -273,6 +270,7 @@ export class ViewAgreement {
   }
 
   private onCommit(from: Rank, m: CommitMessage): void {
+    if (this.phase.holdsCommit(m)) return; // a repeat, or a proof's copy: handled already
     const v = validateCommit(m, this.ctx);
     if (v.verdict === 'reject') return this.suspect(from, v.code, v.detail);
     if (v.verdict !== 'accept') return;
@@ -330,8 +328,6 @@ export class ViewAgreement {
     for (const e of v.value) grew = this.book.add(e) || grew;
     if (grew) this.step();
   }
-
-  // ---- timers ------------------------------------------------------------------------------
 
   /** The leader did not propose in time: suspect it, so that its deputy leads. */
   private onNewViewTimeout(): void {

@@ -67,19 +67,14 @@ export const membershipVariants = {
       sig,
     },
   ],
-  /** Ready-to-Switch, with what this member holds of each sender (the message stabilization's input). */
+  // 25: retired (a signed Ready-to-Switch, relayed in proofs; proofs now carry Stable votes).
+  /**
+   * Ready-to-Switch, with what this member holds of each sender (the message stabilization's
+   * input). Only its sender sends it, so the authenticated channel stands for a signature.
+   */
   'gm-ready': [
-    25,
-    {
-      view,
-      round,
-      leader: rank,
-      digest,
-      /** Its signer (Ready-to-Switch messages are relayed to members that lag behind). */
-      rank,
-      counts: list(u64, membershipLimits.membersMax, 'counts'),
-      sig,
-    },
+    30,
+    { view, round, leader: rank, digest, rank, counts: list(u64, membershipLimits.membersMax, 'counts') },
   ],
   /** Need-More-Change: the committed proposal keeps members that f+1 suspect; here is why. */
   'gm-nmc': [26, { view, round, leader: rank, justification, sig }],
@@ -129,12 +124,6 @@ export const suspectStatementSchema = struct('ItuaSuspectStatement', {
   target: rank,
 });
 export const ackStatementSchema = struct('ItuaAckStatement', { domain, digest, rank });
-export const readyStatementSchema = struct('ItuaReadyStatement', {
-  domain,
-  digest,
-  rank,
-  counts: list(u64, membershipLimits.membersMax, 'counts'),
-});
 export const stableStatementSchema = struct('ItuaStableStatement', {
   domain,
   view,
@@ -157,7 +146,7 @@ export const GM_DOMAIN = {
   commit: 0x4947_4331, // "IGC1": a Commit of a proposal
   suspect: 0x4947_5331, // "IGS1"
   ack: 0x4947_4131, // "IGA1"
-  ready: 0x4947_5231, // "IGR1"
+  // 0x4947_5231 "IGR1": retired with the signed Ready-to-Switch.
   beat: 0x4947_4831, // "IGH1"
   nmc: 0x4947_4e31, // "IGN1"
   join: 0x4947_4a31, // "IGJ1"

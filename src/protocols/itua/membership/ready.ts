@@ -21,7 +21,7 @@
 import type { Rank, SuspectCode } from '../layer.js';
 import type { AgreementHost } from './host.js';
 import type { CommitMessage, MembershipMessage, ReadyMessage, StableMessage } from './messages.js';
-import { readyStatement, stableStatement, type Proposal } from './signing.js';
+import { stableStatement, type Proposal } from './signing.js';
 import { bytesEqual } from '../signing.js';
 import { validateReady, validateStable, type MembershipContext } from './validate.js';
 import { StableVotes, sameCut } from './votes.js';
@@ -112,6 +112,12 @@ export class ReadyPhase {
     return this.readyFor !== undefined && bytesEqual(this.readyFor.digest, digest);
   }
 
+  /** Whether this very Commit (every field, signatures included) was handled already. */
+  holdsCommit(m: CommitMessage): boolean {
+    for (const k of this.known.values()) if (sameCommit(k.commit, m)) return true;
+    return false;
+  }
+
   /** A valid Commit (mine, or from its leader, or relayed): its proposal may gather readies. */
   noteCommit(c: Named, commit: CommitMessage): void {
     const key = hex(c.digest);
@@ -129,7 +135,6 @@ export class ReadyPhase {
     host.freeze();
     const counts = [...host.counts()];
     const { view, round, leader } = c.proposal;
-    const sig = host.crypto.sign(readyStatement(c.digest, host.self, counts));
     const m: ReadyMessage = {
       kind: 'gm-ready',
       view,
@@ -138,7 +143,6 @@ export class ReadyPhase {
       digest: c.digest,
       rank: host.self,
       counts,
-      sig,
     };
     this.readyFor = c;
     this.open = true;
@@ -156,12 +160,14 @@ export class ReadyPhase {
   }
 
   onReady(from: Rank, m: ReadyMessage): void {
-    const v = validateReady(m, this.ctx);
+    const v = validateReady(from, m, this.ctx);
     if (v.verdict === 'reject') return this.events.suspect(from, v.code, v.detail);
     if (v.verdict === 'accept') this.record(m);
   }
 
   onStable(from: Rank, m: StableMessage): void {
+    // Votes come again in repeats and in proofs shown to laggards: one held byte for byte is not checked again.
+    if (this.votes.holds(m)) return;
     const v = validateStable(m, this.ctx);
     if (v.verdict === 'reject') return this.events.suspect(from, v.code, v.detail);
     if (v.verdict !== 'accept') return;
@@ -355,4 +361,21 @@ function maxCut(k: Known, n: number): number[] {
   for (const m of k.readies.values())
     for (let i = 0; i < n; i++) cut[i] = Math.max(cut[i] as number, m.counts[i] ?? 0);
   return cut;
+}
+
+function sameCommit(a: CommitMessage, b: CommitMessage): boolean {
+  const sameAcks = a.acks.every((x, i) => {
+    const y = b.acks[i];
+    return y !== undefined && x.rank === y.rank && bytesEqual(x.sig, y.sig);
+  });
+  return (
+    bytesEqual(a.sig, b.sig) &&
+    a.view === b.view &&
+    a.round === b.round &&
+    a.leader === b.leader &&
+    a.joiner === b.joiner &&
+    sameCut(a.kept, b.kept) &&
+    a.acks.length === b.acks.length &&
+    sameAcks
+  );
 }

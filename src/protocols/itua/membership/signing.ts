@@ -16,7 +16,6 @@ import {
   joinStatementSchema,
   nmcStatementSchema,
   proposalSchema,
-  readyStatementSchema,
   stableStatementSchema,
   suspectStatementSchema,
   welcomeStatementSchema,
@@ -73,10 +72,6 @@ export function suspectStatement(view: number, by: number, target: number): Uint
 
 export function ackStatement(digest: Uint8Array, rank: number): Uint8Array {
   return statement(ackStatementSchema, { domain: GM_DOMAIN.ack, digest, rank });
-}
-
-export function readyStatement(digest: Uint8Array, rank: number, counts: readonly number[]): Uint8Array {
-  return statement(readyStatementSchema, { domain: GM_DOMAIN.ready, digest, rank, counts: [...counts] });
 }
 
 export function stableStatement(

@@ -35,6 +35,12 @@ export class StableVotes {
     return sameVote(prev, m) ? 'same' : 'conflict';
   }
 
+  /** Whether this very vote (same signature bytes) is held already: no need to check it again. */
+  holds(m: StableMessage): boolean {
+    const prev = this.byRank.get(m.rank);
+    return prev !== undefined && sameVote(prev, m) && bytesEqual(prev.sig, m.sig);
+  }
+
   /** The cuts voted for a proposal by members in `kept`, the most voted first. */
   cuts(digest: Uint8Array, kept: readonly Rank[]): VotedCut[] {
     const out: VotedCut[] = [];
