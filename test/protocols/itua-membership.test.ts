@@ -91,7 +91,7 @@ describe('itua membership: validation of New-View and Commit (seed 003, Table II
   });
 
   it('a justification entry the book holds byte for byte is not checked again; any other is', () => {
-    const book = new SuspicionBook(4, 1);
+    const book = new SuspicionBook(4, 1, () => true);
     for (const e of suspicions) book.add(e);
     const timed = new TimedCryptoSuite(cryptoOf(0));
     const counting = { ...ctx, crypto: timed };
@@ -111,6 +111,28 @@ describe('itua membership: validation of New-View and Commit (seed 003, Table II
     assert.equal(book.holds(forged), false);
     const bad = newViewMessage(host(0), proposal, [forged, suspicions[1] as (typeof suspicions)[0]]).nv;
     assert.equal(validateNewView(0, bad, withBook).verdict, 'reject');
+  });
+
+  it('Suspects taken from their signers are checked only to justify a removal, f+1 of them', () => {
+    let checks = 0;
+    const forged = new Set([0]);
+    const book = new SuspicionBook(4, 1, (e) => {
+      checks++;
+      return !forged.has(e.by);
+    });
+    for (const by of [0, 1, 2]) book.add({ by, target: 3, sig: new Uint8Array(64).fill(by) }, false);
+    assert.deepEqual([...book.detected()], [3]);
+    assert.equal(checks, 3, 'the forged entry fails and is dropped; two good ones justify');
+    assert.deepEqual(
+      book.justification([3]).map((e) => e.by),
+      [1, 2],
+      'only checked entries are relayed',
+    );
+    book.detected();
+    assert.equal(checks, 3, 'each entry is checked once');
+    const alone = new SuspicionBook(4, 1, () => false);
+    for (const by of [0, 1]) alone.add({ by, target: 2, sig: new Uint8Array(64) }, false);
+    assert.deepEqual([...alone.detected()], [], 'forged suspicions justify nothing');
   });
 
   it('a Commit needs 2f+1 valid acknowledgements of the same proposal', () => {

@@ -35,6 +35,7 @@ import {
   validateNewView,
   validateNmc,
   validateSuspect,
+  isSuspectEntryValid,
   membershipContext,
   type MembershipContext,
 } from './validate.js';
@@ -77,8 +78,9 @@ export class ViewAgreement {
 
   constructor(private readonly host: AgreementHost) {
     const { view } = host;
-    this.book = new SuspicionBook(view.members.length, view.f);
     this.ctx = membershipContext(view, host.crypto, (e) => this.book.holds(e));
+    const bare = membershipContext(view, host.crypto); // checks signatures, whatever the book holds
+    this.book = new SuspicionBook(view.members.length, view.f, (e) => isSuspectEntryValid(bare, view.id, e));
     this.phase = new ReadyPhase(host, this.ctx, {
       suspect: (r, code, detail) => this.suspect(r, code, detail),
       removed: (k) => this.removedBy(k.proposal),
@@ -225,7 +227,7 @@ export class ViewAgreement {
   private onSuspect(from: Rank, m: SuspectMessage): void {
     const v = validateSuspect(from, m, this.ctx);
     if (v.verdict === 'reject') return this.suspect(from, v.code, v.detail);
-    if (v.verdict === 'accept' && this.book.add(m)) this.step();
+    if (v.verdict === 'accept' && this.book.add(m, false)) this.step();
   }
 
   private onNewView(from: Rank, m: NewViewMessage): void {

@@ -23,7 +23,7 @@ import type { AgreementHost } from './host.js';
 import type { CommitMessage, MembershipMessage, ReadyMessage, StableMessage } from './messages.js';
 import { stableStatement, type Proposal } from './signing.js';
 import { bytesEqual } from '../signing.js';
-import { validateReady, validateStable, type MembershipContext } from './validate.js';
+import { validateReady, validateStable, verifyStable, type MembershipContext } from './validate.js';
 import { StableVotes, sameCut } from './votes.js';
 
 /** A proposal and its digest. */
@@ -78,6 +78,8 @@ export class ReadyPhase {
   /** Ready-to-Switch messages for proposals whose Commit has not come yet (one per member). */
   private readonly early = new Map<Rank, ReadyMessage>();
   private readonly votes = new StableVotes();
+  /** Votes whose signature was checked (relayed ones, and mine): only those go into proofs. */
+  private readonly signed = new WeakSet<StableMessage>();
   private voteOut: StableMessage | undefined;
   private stabilizing: Target | undefined;
   /** Stabilization timed out: another decided proposal (one without the culprit) may replace it. */
@@ -168,9 +170,10 @@ export class ReadyPhase {
   onStable(from: Rank, m: StableMessage): void {
     // Votes come again in repeats and in proofs shown to laggards: one held byte for byte is not checked again.
     if (this.votes.holds(m)) return;
-    const v = validateStable(m, this.ctx);
+    const v = validateStable(from, m, this.ctx);
     if (v.verdict === 'reject') return this.events.suspect(from, v.code, v.detail);
     if (v.verdict !== 'accept') return;
+    if (from !== m.rank) this.signed.add(m);
     const added = this.votes.add(m);
     if (added === 'conflict') return this.events.suspect(m.rank, 'BAD_MEMBERSHIP', 'two stable votes');
     if (added === 'same') return;
@@ -202,7 +205,12 @@ export class ReadyPhase {
   proof(): MembershipMessage[] {
     const s = this.stabilizing;
     if (s === undefined || !this.installed(s)) return [];
-    return [s.commit, ...this.votersOf(s)];
+    // A vote taken from its signer's channel is checked before it is relayed (a bad one is left out).
+    const relayable = (m: StableMessage): boolean => {
+      if (!this.signed.has(m) && verifyStable(m, this.ctx)) this.signed.add(m);
+      return this.signed.has(m);
+    };
+    return [s.commit, ...this.votersOf(s).filter(relayable)];
   }
 
   /** Suspects the members whose Ready did not come; true when the phase timed out. */
@@ -270,6 +278,7 @@ export class ReadyPhase {
     const sig = host.crypto.sign(stableStatement(id, s.digest, host.self, cut));
     const m: StableMessage = { kind: 'gm-stable', view: id, digest: s.digest, rank: host.self, cut, sig };
     this.voteOut = m;
+    this.signed.add(m);
     this.votes.add(m);
     host.cancelTimer({ kind: 'gm.stab', view: id });
     host.broadcast(m);

@@ -80,9 +80,11 @@ export function isSuspectEntryValid(ctx: MembershipContext, view: number, e: Sus
 
 export function validateSuspect(from: Rank, m: SuspectMessage, ctx: MembershipContext): GmVerdict {
   if (m.view !== ctx.view.id) return stale();
-  // Suspicions are relayed inside justifications, but a Suspect message comes from its signer.
+  // Suspicions are relayed inside justifications, but a Suspect message comes from its signer:
+  // the channel authenticates it, and its signature is checked once it is needed (SuspicionBook).
   if (m.by !== from) return reject('BAD_MEMBERSHIP', 'suspect not from its signer');
-  if (!isSuspectEntryValid(ctx, m.view, m)) return reject('BAD_MEMBERSHIP', 'suspect signature');
+  const n = ctx.view.members.length;
+  if (m.by >= n || m.target >= n) return reject('BAD_MEMBERSHIP', 'suspect ranks');
   return accept(undefined);
 }
 
@@ -201,16 +203,22 @@ export function validateReady(from: Rank, m: ReadyMessage, ctx: MembershipContex
   return accept(undefined);
 }
 
-/** A Stable vote, from its signer or relayed: whoever hands over a bad one is at fault. */
-export function validateStable(m: StableMessage, ctx: MembershipContext): GmVerdict {
+/**
+ * A Stable vote, from its signer or relayed: whoever hands over a bad one is at fault. One that
+ * comes from its signer is authenticated by the channel: its signature is checked only if it is
+ * relayed later (`verifyStable`, when a proof is built).
+ */
+export function validateStable(from: Rank, m: StableMessage, ctx: MembershipContext): GmVerdict {
   const n = ctx.view.members.length;
   if (m.view !== ctx.view.id) return stale();
   if (m.cut.length !== n || m.rank >= n) return reject('BAD_MEMBERSHIP', 'stable cut');
-  const statement = stableStatement(m.view, m.digest, m.rank, m.cut);
-  if (!ctx.crypto.verify(ctx.nodeOf(m.rank) as NodeId, statement, m.sig)) {
-    return reject('BAD_MEMBERSHIP', 'stable signature');
-  }
+  if (m.rank !== from && !verifyStable(m, ctx)) return reject('BAD_MEMBERSHIP', 'stable signature');
   return accept(undefined);
+}
+
+export function verifyStable(m: StableMessage, ctx: MembershipContext): boolean {
+  const statement = stableStatement(m.view, m.digest, m.rank, m.cut);
+  return ctx.crypto.verify(ctx.nodeOf(m.rank) as NodeId, statement, m.sig);
 }
 
 export function validateNmc(from: Rank, m: NmcMessage, ctx: MembershipContext): GmVerdict<SuspectEntry[]> {
