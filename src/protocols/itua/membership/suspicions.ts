@@ -97,14 +97,4 @@ export class SuspicionBook {
     }
     return out;
   }
-
-  /** Entries signed by `by` (what a member repeats while an installation is under way). */
-  signedBy(by: Rank): SuspectEntry[] {
-    const out: SuspectEntry[] = [];
-    for (const row of this.byTarget.values()) {
-      const e = row.get(by);
-      if (e !== undefined) out.push(e);
-    }
-    return out;
-  }
 }
