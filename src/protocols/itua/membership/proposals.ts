@@ -5,6 +5,8 @@
 import type { NodeId } from '../../../core/ids.js';
 import type { Rank } from '../layer.js';
 import type { Proposal } from './signing.js';
+import type { CommitMessage } from './messages.js';
+import { bytesEqual } from '../signing.js';
 
 /** The lowest-ranked member whose removal is not justified: the leader, its deputy, … */
 export function leaderOf(detected: ReadonlySet<Rank>): Rank {
@@ -29,4 +31,23 @@ export function coveredBy(
   joiner: NodeId | undefined,
 ): boolean {
   return ps.some((p) => p !== undefined && covers(p.proposal, detected, joiner));
+}
+
+/** Whether two Commits are the same in every field, signatures included. */
+export function sameCommit(a: CommitMessage, b: CommitMessage): boolean {
+  const sameAcks = a.acks.every((x, i) => {
+    const y = b.acks[i];
+    return y !== undefined && x.rank === y.rank && bytesEqual(x.sig, y.sig);
+  });
+  return (
+    bytesEqual(a.sig, b.sig) &&
+    a.view === b.view &&
+    a.round === b.round &&
+    a.leader === b.leader &&
+    a.joiner === b.joiner &&
+    a.kept.length === b.kept.length &&
+    a.kept.every((r, i) => r === b.kept[i]) &&
+    a.acks.length === b.acks.length &&
+    sameAcks
+  );
 }

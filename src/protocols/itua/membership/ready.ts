@@ -24,7 +24,8 @@ import type { CommitMessage, MembershipMessage, ReadyMessage, StableMessage } fr
 import { stableStatement, type Proposal } from './signing.js';
 import { bytesEqual } from '../signing.js';
 import { validateReady, validateStable, verifyStable, type MembershipContext } from './validate.js';
-import { StableVotes, sameCut } from './votes.js';
+import { StableVotes, sameCut, type VotedCut } from './votes.js';
+import { sameCommit } from './proposals.js';
 
 /** A proposal and its digest. */
 export interface Named {
@@ -296,14 +297,16 @@ export class ReadyPhase {
 
   /**
    * What to stabilize to: an installed proposal (a quorum voted for it), else the one I voted
-   * for, else the one under way, else the latest decided one I have not given up on (those
-   * another member voted for first). The cut is mine (per sender, the most a Ready claims) unless
-   * a quorum voted for another: a claim is only suspected once it stalls, never outvoted.
+   * for, else the one under way, else the best of those that keep me: one f+1 members voted for
+   * (a correct one among them computed the cut from every Ready, so I need not hold every Ready
+   * myself: a member that moved on repeats only its latest Ready), then a decided one another
+   * member voted for as I would, then the latest decided one I have not given up on. My own cut
+   * is, per sender, the most a Ready claims: a claim is suspected once it stalls, never outvoted
+   * by fewer than f+1.
    */
   private choose(): Target | undefined {
     let best: Target | undefined;
-    let bestVoted = false;
-    const n = this.host.view.members.length;
+    let bestRank = -1;
     for (const k of this.known.values()) {
       const top = this.votes.cuts(k.digest, k.proposal.kept)[0];
       if (top !== undefined && top.voters.length >= this.needed(k.proposal)) return { ...k, cut: top.cut };
@@ -312,19 +315,29 @@ export class ReadyPhase {
         if (bytesEqual(mine.digest, k.digest)) best = { ...k, cut: mine.cut };
         continue;
       }
-      if (this.failed.has(hex(k.digest)) || !k.proposal.kept.includes(this.host.self)) continue;
-      if (!k.proposal.kept.every((r) => k.readies.has(r))) continue;
-      const t = { ...k, cut: maxCut(k, n) };
-      const voted = this.votersOf(t).length > 0;
-      if (
-        best !== undefined &&
-        ((bestVoted && !voted) || (bestVoted === voted && !after(k.proposal, best.proposal)))
-      )
+      const t = this.candidate(k, top);
+      if (t === undefined) continue;
+      const rank = this.rankOf(t);
+      if (best !== undefined && (rank < bestRank || (rank === bestRank && !after(k.proposal, best.proposal))))
         continue;
       best = t;
-      bestVoted = voted;
+      bestRank = rank;
     }
     return best;
+  }
+
+  /** The cut I would stabilize a proposal that keeps me to, if any. */
+  private candidate(k: Known, top: VotedCut | undefined): Target | undefined {
+    if (!k.proposal.kept.includes(this.host.self)) return undefined;
+    if (top !== undefined && top.voters.length > this.host.view.f) return { ...k, cut: top.cut };
+    if (this.failed.has(hex(k.digest)) || !k.proposal.kept.every((r) => k.readies.has(r))) return undefined;
+    return { ...k, cut: maxCut(k, this.host.view.members.length) };
+  }
+
+  /** How strongly votes back a target: f+1 of them, some, none. */
+  private rankOf(t: Target): number {
+    const voters = this.votersOf(t).length;
+    return voters > this.host.view.f ? 2 : voters > 0 ? 1 : 0;
   }
 
   /** A proposal every member of the next view is ready for is decided: stabilize to its cut. */
@@ -345,9 +358,9 @@ export class ReadyPhase {
     this.stabilize(t);
   }
 
-  /** Whether `t` should replace `s` under way: another member voted for it and not for `s`. */
+  /** Whether `t` should replace `s` under way: votes back it more. */
   private better(t: Target, s: Target): boolean {
-    return this.votersOf(t).length > 0 && this.votersOf(s).length === 0;
+    return this.rankOf(t) > this.rankOf(s);
   }
 
   private stabilize(t: Target): void {
@@ -370,21 +383,4 @@ function maxCut(k: Known, n: number): number[] {
   for (const m of k.readies.values())
     for (let i = 0; i < n; i++) cut[i] = Math.max(cut[i] as number, m.counts[i] ?? 0);
   return cut;
-}
-
-function sameCommit(a: CommitMessage, b: CommitMessage): boolean {
-  const sameAcks = a.acks.every((x, i) => {
-    const y = b.acks[i];
-    return y !== undefined && x.rank === y.rank && bytesEqual(x.sig, y.sig);
-  });
-  return (
-    bytesEqual(a.sig, b.sig) &&
-    a.view === b.view &&
-    a.round === b.round &&
-    a.leader === b.leader &&
-    a.joiner === b.joiner &&
-    sameCut(a.kept, b.kept) &&
-    a.acks.length === b.acks.length &&
-    sameAcks
-  );
 }
