@@ -292,10 +292,8 @@ export class ViewAgreement {
     const { host } = this;
     host.cancelTimer({ kind: 'gm.commit', view: host.view.id });
     if (!c.proposal.kept.includes(host.self)) {
-      // Without a Ready of mine, no proposal that keeps me can be decided: I am out. With one,
-      // this Commit is not a decision yet: the proposal I was ready for may still be the one
-      // decided, so I follow how the view ends (ReadyPhase tells removedBy if not).
-      if (this.phase.out === undefined) return this.removedBy(c.proposal);
+      // This Commit is not a decision yet: I follow how the view ends, vote once a proposal is
+      // decided (even one without me), and learn from ReadyPhase if one without me is installed.
       this.retired = true;
       return;
     }

@@ -10,10 +10,11 @@
  *
  * Stabilization may stall at one member and complete at another (a partition, or a member that
  * claims messages it cannot resend), and a stalled member goes on to the next proposal. So a
- * member installs only once a quorum voted for the proposal and cut (votes.ts): a member votes
- * once per view, for the first cut it reaches, and never answers another Commit after that. A vote
- * from another member shows the proposal's messages exist: a member that gave up on that
- * proposal tries it again, fetching from the voter too.
+ * member installs only once a quorum of the view voted for the proposal and cut (votes.ts): a
+ * member votes once per view, for the first cut it reaches (or, removed by the proposal, once
+ * members it keeps hold the cut), and never answers another Commit after that. A vote from a
+ * member the proposal keeps shows its messages exist: a member that gave up on that proposal
+ * tries it again, fetching from the voter too.
  *
  * A decided proposal's Commit and quorum of votes are its proof: members show it to those that
  * lag behind (member.ts), which then install it too, or learn that it removed them.
@@ -24,7 +25,7 @@ import type { CommitMessage, MembershipMessage, ReadyMessage, StableMessage } fr
 import { stableStatement, type Proposal } from './signing.js';
 import { bytesEqual } from '../signing.js';
 import { validateReady, validateStable, verifyStable, type MembershipContext } from './validate.js';
-import { StableVotes, sameCut, type VotedCut } from './votes.js';
+import { StableVotes, maxCut, sameCut } from './votes.js';
 import { sameCommit } from './proposals.js';
 
 /** A proposal and its digest. */
@@ -178,13 +179,15 @@ export class ReadyPhase {
     const added = this.votes.add(m);
     if (added === 'conflict') return this.events.suspect(m.rank, 'BAD_MEMBERSHIP', 'two stable votes');
     if (added === 'same') return;
-    // The voter holds the proposal's messages up to the cut I would stabilize to: worth another
-    // try, and a source.
+    // A voter the proposal keeps holds its messages up to the cut I would stabilize to: worth
+    // another try, and a source.
     const k = this.known.get(hex(m.digest));
-    if (k !== undefined && sameCut(maxCut(k, m.cut.length), m.cut)) this.failed.delete(hex(m.digest));
-    const s = this.stabilizing;
-    if (s !== undefined && bytesEqual(s.digest, m.digest) && sameCut(s.cut, m.cut))
-      this.host.expect(m.rank, m.cut);
+    if (k !== undefined && k.proposal.kept.includes(m.rank)) {
+      if (sameCut(maxCut(k.readies.values(), m.cut.length), m.cut)) this.failed.delete(hex(m.digest));
+      const s = this.stabilizing;
+      if (s !== undefined && bytesEqual(s.digest, m.digest) && sameCut(s.cut, m.cut))
+        this.host.expect(m.rank, m.cut);
+    }
     this.check();
     this.events.progress();
   }
@@ -237,7 +240,7 @@ export class ReadyPhase {
     const s = this.stabilizing;
     if (s === undefined) return false;
     const counts = this.host.counts();
-    const claims = [...s.readies.values(), ...this.votersOf(s)].map((m) => ({
+    const claims = [...s.readies.values(), ...this.keptVoters(s, this.votersOf(s))].map((m) => ({
       rank: m.rank,
       held: m.kind === 'gm-ready' ? m.counts : m.cut,
     }));
@@ -257,19 +260,21 @@ export class ReadyPhase {
   }
 
   private installed(t: Named & { readonly cut: readonly number[] }): boolean {
-    return this.votersOf(t).length >= this.needed(t.proposal);
+    return this.votersOf(t).length >= this.needed;
   }
 
   /**
-   * Votes that install a proposal: a quorum of the view, or every member it keeps when it keeps
-   * fewer (more than f members go, so one went on a false suspicion: see the README).
+   * Votes that install a proposal: a quorum of the view, always, from any of its members (those
+   * the proposal removes vote too, so that a view can shrink by more than n - quorum). Two quorums
+   * share a correct member, which votes once: no two views of one number, however many members
+   * a partition got removed on false suspicions.
    */
-  private needed(p: Proposal): number {
-    return Math.min(this.host.view.quorum, p.kept.length);
+  private get needed(): number {
+    return this.host.view.quorum;
   }
 
   private votersOf(t: Named & { readonly cut: readonly number[] }): StableMessage[] {
-    return this.votes.cuts(t.digest, t.proposal.kept).find((v) => sameCut(v.cut, t.cut))?.voters ?? [];
+    return this.votes.cuts(t.digest).find((v) => sameCut(v.cut, t.cut))?.voters ?? [];
   }
 
   private castVote(s: Target): void {
@@ -308,14 +313,14 @@ export class ReadyPhase {
     let best: Target | undefined;
     let bestRank = -1;
     for (const k of this.known.values()) {
-      const top = this.votes.cuts(k.digest, k.proposal.kept)[0];
-      if (top !== undefined && top.voters.length >= this.needed(k.proposal)) return { ...k, cut: top.cut };
+      const top = this.votes.cuts(k.digest)[0];
+      if (top !== undefined && top.voters.length >= this.needed) return { ...k, cut: top.cut };
       const mine = this.voteOut;
       if (mine !== undefined) {
         if (bytesEqual(mine.digest, k.digest)) best = { ...k, cut: mine.cut };
         continue;
       }
-      const t = this.candidate(k, top);
+      const t = this.candidate(k);
       if (t === undefined) continue;
       const rank = this.rankOf(t);
       if (best !== undefined && (rank < bestRank || (rank === bestRank && !after(k.proposal, best.proposal))))
@@ -326,17 +331,29 @@ export class ReadyPhase {
     return best;
   }
 
-  /** The cut I would stabilize a proposal that keeps me to, if any. */
-  private candidate(k: Known, top: VotedCut | undefined): Target | undefined {
+  /**
+   * The cut I would stabilize a proposal that keeps me to, if any; for one that removes me, the
+   * cut I vote for once members it keeps hold it (f+1 of them, a correct one among them, or all
+   * of them if it keeps fewer): my vote may complete its quorum.
+   */
+  private candidate(k: Known): Target | undefined {
+    const { f, members } = this.host.view;
+    const enough = Math.min(f + 1, k.proposal.kept.length);
+    const backed = this.votes.cuts(k.digest).find((v) => this.keptVoters(k, v.voters).length >= enough);
+    if (backed !== undefined) return { ...k, cut: backed.cut };
     if (!k.proposal.kept.includes(this.host.self)) return undefined;
-    if (top !== undefined && top.voters.length > this.host.view.f) return { ...k, cut: top.cut };
     if (this.failed.has(hex(k.digest)) || !k.proposal.kept.every((r) => k.readies.has(r))) return undefined;
-    return { ...k, cut: maxCut(k, this.host.view.members.length) };
+    return { ...k, cut: maxCut(k.readies.values(), members.length) };
   }
 
-  /** How strongly votes back a target: f+1 of them, some, none. */
+  /** Votes of members the proposal keeps: they hold the cut they voted for. */
+  private keptVoters(k: Named, voters: readonly StableMessage[]): StableMessage[] {
+    return voters.filter((v) => k.proposal.kept.includes(v.rank));
+  }
+
+  /** How strongly votes of the members it keeps back a target: f+1 of them, some, none. */
   private rankOf(t: Target): number {
-    const voters = this.votersOf(t).length;
+    const voters = this.keptVoters(t, this.votersOf(t)).length;
     return voters > this.host.view.f ? 2 : voters > 0 ? 1 : 0;
   }
 
@@ -344,7 +361,12 @@ export class ReadyPhase {
   private check(): void {
     const t = this.choose();
     if (t === undefined) return;
-    if (!t.proposal.kept.includes(this.host.self)) return this.events.removed(t);
+    if (!t.proposal.kept.includes(this.host.self)) {
+      // A proposal that removes me: I hold nothing to stabilize, but my vote counts like any.
+      if (this.voteOut === undefined) this.castVote(t);
+      if (this.installed(t)) this.events.removed(t);
+      return;
+    }
     const s = this.stabilizing;
     if (s !== undefined && bytesEqual(s.digest, t.digest) && sameCut(s.cut, t.cut) && !this.stalled) return;
     if (
@@ -371,16 +393,8 @@ export class ReadyPhase {
     this.stabilizing = t;
     this.stalled = false;
     for (const [r, m] of t.readies) host.expect(r, m.counts);
-    for (const v of this.votersOf(t)) host.expect(v.rank, v.cut);
+    for (const v of this.keptVoters(t, this.votersOf(t))) host.expect(v.rank, v.cut);
     host.setTimer(host.tuning.stabilizeTimeoutMs, { kind: 'gm.stab', view: host.view.id });
     this.events.progress();
   }
-}
-
-/** Per sender, the most any member of the next view holds (what every one of them must deliver). */
-function maxCut(k: Known, n: number): number[] {
-  const cut = new Array<number>(n).fill(0);
-  for (const m of k.readies.values())
-    for (let i = 0; i < n; i++) cut[i] = Math.max(cut[i] as number, m.counts[i] ?? 0);
-  return cut;
 }
