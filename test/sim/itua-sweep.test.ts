@@ -72,6 +72,15 @@ describe('itua group worlds, n = 4', () => {
     }
   });
 
+  it('a partition that gets correct members removed does not let each side install its own view', () => {
+    // With a view of three (f = 0) left after the mutant went, partitions got every member
+    // suspected; when a proposal keeping fewer than a quorum could be installed by its own
+    // members' votes, each side of the partition installed a view of its own on these seeds.
+    for (const seedStart of [1160, 2322]) {
+      sweep({ n: 4, seeds: 1, seedStart, byzantine: '0:mutant', loss: 0.1, partitions: true });
+    }
+  });
+
   it('replayed and malformed frames change nothing', () => {
     sweep({ n: 4, seeds: 20, byzantine: '1:replay', guarantee: 'mixed', loss: 0.05 });
     sweep({ n: 4, seeds: 20, byzantine: '2:malformed', loss: 0.05 });
