@@ -379,7 +379,7 @@ export class ViewAgreement {
   }
 
   /**
-   * A decided proposal removed me (or I left): I say no more, but I still acknowledge later
+   * An installed proposal removed me (or I left): I say no more, but I still acknowledge later
    * New-Views of this view, whose 2f+1 may need me when a second fault strikes meanwhile.
    */
   private removedBy(p: Proposal): void {
