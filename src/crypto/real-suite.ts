@@ -21,6 +21,7 @@ import {
   signPrivateKeyObject,
   signPublicKeyObject,
 } from './keys.js';
+import { bytesEqual } from '../core/bytes.js';
 
 /** A pairwise key that could not be derived (a low-order X25519 key), remembered as refused. */
 const REFUSED = Symbol('refused');
@@ -146,8 +147,4 @@ export class RealCryptoSuite implements CryptoSuite {
     this.macKeys.set(peer, key);
     return key === REFUSED ? undefined : key;
   }
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.compare(a, b) === 0;
 }

@@ -10,10 +10,9 @@ import type { Env, Protocol, TimerKey } from '../core/env.js';
 import type { NodeId } from '../core/ids.js';
 import type { Wire, WireReply } from './messages.js';
 import type { Observation } from './observations.js';
-import { canStillAgree, equalBytes } from './read-only.js';
+import { canStillAgree } from './read-only.js';
 import { authenticateRequest, type RequestCore } from './request-auth.js';
-
-export { equalBytes } from './read-only.js';
+import { bytesEqual } from '../core/bytes.js';
 
 /**
  * Matching replies that settle an ordered request. Alone that is `replyQuorum` (f+1: one correct
@@ -219,7 +218,7 @@ export class ClientCore implements Protocol<Wire<unknown>, TimerKey> {
     // Evidence for operators: an ordered reply that disagrees with the accepted result is a lie
     // (read-only replies may differ honestly, under concurrent writes).
     if (p !== undefined && !readOnly) {
-      for (const [replica, r] of p.replies) if (!equalBytes(r, result)) this.countOutvoted(replica);
+      for (const [replica, r] of p.replies) if (!bytesEqual(r, result)) this.countOutvoted(replica);
       this.recent.set(requestId, result);
       if (this.recent.size > RECENT_MAX) this.recent.delete(this.recent.keys().next().value as number);
     }
@@ -237,7 +236,7 @@ export class ClientCore implements Protocol<Wire<unknown>, TimerKey> {
   /** A reply after the request settled: compared with the accepted result while it is remembered. */
   private onLateReply(from: NodeId, m: Extract<Wire<unknown>, { kind: 'reply' }>): void {
     const accepted = this.recent.get(m.requestId);
-    if (accepted !== undefined && !m.readOnly && !equalBytes(accepted, m.result)) this.countOutvoted(from);
+    if (accepted !== undefined && !m.readOnly && !bytesEqual(accepted, m.result)) this.countOutvoted(from);
   }
 
   private countOutvoted(replica: NodeId): void {
@@ -265,6 +264,6 @@ export class ClientCore implements Protocol<Wire<unknown>, TimerKey> {
 
 function countMatching(replies: Map<NodeId, Uint8Array>, result: Uint8Array): number {
   let n = 0;
-  for (const r of replies.values()) if (equalBytes(r, result)) n++;
+  for (const r of replies.values()) if (bytesEqual(r, result)) n++;
   return n;
 }

@@ -19,6 +19,7 @@
  */
 import type { QuorumSpec } from '../core/quorum.js';
 import type { NodeId } from '../core/ids.js';
+import { bytesEqual } from '../core/bytes.js';
 
 /**
  * The read quorum for a fault model: 2f+1 (the protocol's quorum) under Byzantine faults;
@@ -34,7 +35,7 @@ export function largestAgreement(replies: ReadonlyMap<NodeId, Uint8Array>): numb
   const seen: { result: Uint8Array; count: number }[] = [];
   let best = 0;
   for (const r of replies.values()) {
-    let entry = seen.find((e) => equalBytes(e.result, r));
+    let entry = seen.find((e) => bytesEqual(e.result, r));
     if (entry === undefined) {
       entry = { result: r, count: 0 };
       seen.push(entry);
@@ -52,10 +53,4 @@ export function canStillAgree(
   quorum: number,
 ): boolean {
   return largestAgreement(replies) + (replicas - replies.size) >= quorum;
-}
-
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.byteLength !== b.byteLength) return false;
-  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -7,10 +7,11 @@
 // A hand-driven cluster of recording Envs (pbft-harness.ts) runs the replicas.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { batchDigest, hex, newViewBytes, viewChangeBytes } from '../../src/protocols/pbft/certificates.js';
+import { batchDigest, newViewBytes, viewChangeBytes } from '../../src/protocols/pbft/certificates.js';
 import { decideNewView } from '../../src/protocols/pbft/decision.js';
 import type { Entry, NewView, ViewChange, ViewChangeBody } from '../../src/protocols/pbft/messages.js';
 import { Cluster, request } from './pbft-harness.js';
+import { hex } from '../../src/core/bytes.js';
 
 /** A valid view-change from `replica` for `view`, with nothing prepared. */
 function viewChangeFrom(c: Cluster, replica: number, view: number): ViewChange {

@@ -5,8 +5,9 @@
  * the client saw. An op whose result is unknown (it never completed) may have any result.
  */
 import type { LinModel } from '../../sim/checkers/linearizability.js';
-import { bytesToKey, equalBytes, isReadOnlyOp, opKeys, type KvOp, type KvResult } from './ops.js';
+import { bytesToKey, isReadOnlyOp, opKeys, type KvOp, type KvResult } from './ops.js';
 import { applyOp, KV_ERR_CAPACITY_PREFIX, type KvStore } from './semantics.js';
+import { bytesEqual } from '../../core/bytes.js';
 
 export type KvState = ReadonlyMap<string, Uint8Array>;
 
@@ -38,7 +39,7 @@ export function sameResult(a: KvResult, b: KvResult): boolean {
     case 'nil':
       return b.kind === a.kind;
     case 'bulk':
-      return b.kind === 'bulk' && equalBytes(a.value, b.value);
+      return b.kind === 'bulk' && bytesEqual(a.value, b.value);
     case 'int':
       return b.kind === 'int' && a.value === b.value;
     case 'error':
@@ -47,7 +48,7 @@ export function sameResult(a: KvResult, b: KvResult): boolean {
       if (b.kind !== 'array' || a.values.length !== b.values.length) return false;
       return a.values.every((v, i) => {
         const w = b.values[i];
-        return v === undefined || w === undefined ? v === w : equalBytes(v, w);
+        return v === undefined || w === undefined ? v === w : bytesEqual(v, w);
       });
     }
   }

@@ -113,12 +113,6 @@ export function utf8(text: string): Uint8Array {
   return new TextEncoder().encode(text);
 }
 
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.byteLength !== b.byteLength) return false;
-  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 export const kvResult = {
   ok: (): KvResult => ({ kind: 'ok' }),
   nil: (): KvResult => ({ kind: 'nil' }),

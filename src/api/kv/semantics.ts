@@ -5,7 +5,8 @@
  * where they apply: INCR of a missing key starts at 0, INCR of a value that is not a canonical
  * 64-bit decimal integer is an error, DEL and EXISTS count (EXISTS counts a repeated key twice).
  */
-import { bytesToKey, equalBytes, I64_MAX, I64_MIN, kvResult, type KvOp, type KvResult } from './ops.js';
+import { bytesToKey, I64_MAX, I64_MIN, kvResult, type KvOp, type KvResult } from './ops.js';
+import { bytesEqual } from '../../core/bytes.js';
 
 /** Redis's own messages, so clients that match on them keep working. */
 export const KV_ERR_NOT_INTEGER = 'ERR value is not an integer or out of range';
@@ -90,7 +91,7 @@ function applyCas(store: KvStore, op: Extract<KvOp, { kind: 'cas' }>): KvResult 
   const matches =
     op.expected === undefined
       ? current === undefined
-      : current !== undefined && equalBytes(current, op.expected);
+      : current !== undefined && bytesEqual(current, op.expected);
   if (!matches) return kvResult.int(0n);
   const refused = store.put(k, op.value);
   if (refused !== undefined) return kvResult.error(refused);

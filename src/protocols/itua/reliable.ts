@@ -29,14 +29,7 @@ import type {
 import { ProofKeeper } from './proofs.js';
 import { nakTargets, newSenderState, type Outgoing, type SenderState, type Slot } from './reliable-state.js';
 import { ReplyBatch } from './reply-batch.js';
-import {
-  VerifiedBatches,
-  bytesEqual,
-  messageDigest,
-  signDigest,
-  type MulticastId,
-  type ReplyItem,
-} from './signing.js';
+import { VerifiedBatches, messageDigest, signDigest, type MulticastId, type ReplyItem } from './signing.js';
 import type { ItuaTuning, ReliableTimer } from './timers.js';
 import {
   validateDigest,
@@ -46,6 +39,7 @@ import {
   type ReliableContext,
   type Verdict,
 } from './validate.js';
+import { bytesEqual } from '../../core/bytes.js';
 
 export type ReliableRequest =
   /** Multicast a body (queued while the sender's own window is full). */

@@ -7,6 +7,7 @@
 import { encodeBody } from '../../codec/frame.js';
 import type { CryptoSuite } from '../../core/crypto-suite.js';
 import type { NodeId } from '../../core/ids.js';
+import { bytesEqual } from '../../core/bytes.js';
 import {
   DOMAIN,
   REPLY_PATH_MAX,
@@ -340,10 +341,4 @@ export function verifyReport(
   sig: Uint8Array,
 ): boolean {
   return crypto.verify(reporterNode, reportStatement(view, reporter, p), sig);
-}
-
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.byteLength !== b.byteLength) return false;
-  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

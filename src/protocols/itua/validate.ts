@@ -20,7 +20,6 @@ import type {
   SignedDigest,
 } from './messages.js';
 import {
-  bytesEqual,
   messageDigest,
   verifyCertificate,
   verifyDigest,
@@ -28,6 +27,7 @@ import {
   verifyReport,
   type VerifiedBatches,
 } from './signing.js';
+import { bytesEqual } from '../../core/bytes.js';
 
 export type IgnoreCode = 'STALE' | 'BEYOND_WINDOW' | 'DUPLICATE' | 'NOT_MINE' | 'DIGEST_MISMATCH';
 

@@ -8,12 +8,12 @@
  * and any replica that executed the checkpoint can serve it.
  */
 import type { NodeId } from '../../core/ids.js';
-import { equalBytes } from '../../smr/read-only.js';
 import { startElection } from './election.js';
 import { executeReady } from './learner.js';
 import type { CheckpointMessage } from './messages.js';
 import { advanceCommit, propose } from './proposer.js';
 import type { PaxosState } from './state.js';
+import { bytesEqual } from '../../core/bytes.js';
 
 /** Checkpoint seqs whose votes are kept, at most (the oldest go first). */
 const VOTED_SEQS_MAX = 64;
@@ -89,7 +89,7 @@ export function learnStable(r: PaxosState, seq: number, digest: Uint8Array, sour
 
 function deliverStable(r: PaxosState, own: Uint8Array): void {
   if (r.stableDelivered >= r.stableSeq) return;
-  if (!equalBytes(own, r.stableDigest)) {
+  if (!bytesEqual(own, r.stableDigest)) {
     // Deterministic replicas cannot differ; if this one did, the certified state replaces it.
     r.env.log.log('error', 'paxos-state-diverged', { seq: r.stableSeq });
     return requestState(r);

@@ -12,7 +12,7 @@
  * it, and can check it). f+1 statuses ahead of a replica tell it that it is behind.
  */
 import type { NodeId } from '../../core/ids.js';
-import { authenticate, batchDigest, equalBytes, hex } from './certificates.js';
+import { authenticate, batchDigest } from './certificates.js';
 import { resendCheckpoint, sendStableProof } from './checkpoints.js';
 import { executeReady } from './execution.js';
 import { countVotes, type Slot } from './log.js';
@@ -20,6 +20,7 @@ import type { BatchMessage, Decided, Fetch, Status } from './messages.js';
 import { admit, decide, votesForDecided } from './normal-case.js';
 import type { PbftState } from './state.js';
 import { checkDecided, isValidBatch } from './validate.js';
+import { bytesEqual, hex } from '../../core/bytes.js';
 
 /** A message mentioned `seq`: if it is beyond what was delivered, there is something to catch up on. */
 export function noteSeen(r: PbftState, seq: number): void {
@@ -145,7 +146,7 @@ export function onBatch(r: PbftState, from: NodeId, m: BatchMessage): void {
   const hx = hex(m.digest);
   if (slot === undefined || slot.batches.has(hx)) return;
   if (hx !== slot.ppHex && hx !== slot.decidedHex && !slot.q.has(hx)) return;
-  if (!equalBytes(batchDigest(r.env.crypto, m.requests), m.digest) || !isValidBatch(m.requests))
+  if (!bytesEqual(batchDigest(r.env.crypto, m.requests), m.digest) || !isValidBatch(m.requests))
     return r.suspect(from, 'BAD_DIGEST');
   slot.batches.set(hx, m.requests);
   executeReady(r);

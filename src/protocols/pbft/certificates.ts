@@ -22,15 +22,6 @@ import {
 
 const ZERO_MAC = new Uint8Array(MAC_BYTES);
 
-/** A digest as a map key. */
-export function hex(d: Uint8Array): string {
-  return Buffer.from(d.buffer, d.byteOffset, d.byteLength).toString('hex');
-}
-
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a === b || Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
-}
-
 /** The digest that names a batch (and, for the empty batch, the null request). */
 export function batchDigest(crypto: CryptoSuite, requests: readonly ClientRequest[]): Uint8Array {
   return crypto.digest(encodeBody(batchSchema, requests as ClientRequest[]));

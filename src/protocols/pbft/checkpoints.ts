@@ -7,13 +7,14 @@
  * (`state-needed`), moving its window up at once so it can take part beyond it meanwhile.
  */
 import type { NodeId } from '../../core/ids.js';
-import { equalBytes, hex, signCheckpoint } from './certificates.js';
+import { signCheckpoint } from './certificates.js';
 import { fetchNow } from './catch-up.js';
 import { executeReady } from './execution.js';
 import type { Checkpoint, CheckpointSig } from './messages.js';
 import { admit, propose } from './normal-case.js';
 import type { PbftState } from './state.js';
 import { checkCheckpoint } from './validate.js';
+import { bytesEqual, hex } from '../../core/bytes.js';
 
 /** smr executed batch `seq` (state digest at checkpoint seqs): sign and multicast the checkpoint. */
 export function onExecuted(r: PbftState, seq: number, digest: Uint8Array | undefined): void {
@@ -74,7 +75,7 @@ function onProven(r: PbftState, seq: number, digest: Uint8Array, proof: Checkpoi
   if (r.stateTarget !== undefined && r.stateTarget.seq >= seq) return;
   if (r.lastExecuted >= seq) {
     const own = r.ownCheckpoints.get(seq)?.digest;
-    if (own === undefined || equalBytes(own, digest)) return makeStable(r, seq, digest, proof);
+    if (own === undefined || bytesEqual(own, digest)) return makeStable(r, seq, digest, proof);
     // This replica's state differs from what 2f+1 certified: replace it.
     r.env.log.log('error', 'pbft-state-diverged', { seq });
     return requestState(r, seq, digest, proof);

@@ -16,8 +16,8 @@
  * is a function of S alone. Nulls after the last request chosen by A are dropped: nothing can
  * have committed there, and the new primary numbers fresh batches from max-s + 1.
  */
-import { hex } from './certificates.js';
 import type { CheckpointSig, Entry, SlotAssignment, ViewChangeBody } from './messages.js';
+import { hex } from '../../core/bytes.js';
 
 export interface DecisionParams {
   readonly f: number;

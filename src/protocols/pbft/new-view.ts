@@ -8,7 +8,7 @@
  * what was decided (backups multicast prepares for each), and go on with the normal case.
  */
 import type { NodeId } from '../../core/ids.js';
-import { hex, newViewBytes } from './certificates.js';
+import { newViewBytes } from './certificates.js';
 import { armFetch, noteSeen } from './catch-up.js';
 import { learnProof } from './checkpoints.js';
 import { decideNewView, sameSlots, type Decision } from './decision.js';
@@ -19,6 +19,7 @@ import { armRequestTimer, forwardPending } from './requests.js';
 import type { PbftState } from './state.js';
 import { checkNewView } from './validate.js';
 import { startViewChange, viewChangesFor } from './view-change.js';
+import { hex } from '../../core/bytes.js';
 
 function decide(r: PbftState, nv: Pick<NewView, 'viewChanges'>): Decision | undefined {
   return decideNewView(nv.viewChanges, { f: r.f, logSize: r.t.logSize, nullDigest: r.nullDigest });

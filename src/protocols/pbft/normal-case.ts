@@ -7,7 +7,7 @@
  */
 import type { ClientRequest } from '../../core/env.js';
 import type { NodeId } from '../../core/ids.js';
-import { authenticate, batchDigest, hex } from './certificates.js';
+import { authenticate, batchDigest } from './certificates.js';
 import { noteSeen } from './catch-up.js';
 import { executeReady } from './execution.js';
 import { countVotes, notePrePrepared, type Slot } from './log.js';
@@ -16,6 +16,7 @@ import { armRequestTimer } from './requests.js';
 import type { PbftState } from './state.js';
 import { checkPrePrepare, checkVote, isAuthenticatedBatch, type Verdict } from './validate.js';
 import { startViewChange } from './view-change.js';
+import { hex } from '../../core/bytes.js';
 
 /**
  * Act on a verdict; true if the message is to be handled. A reject reports the sender, unless it

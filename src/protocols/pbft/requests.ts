@@ -14,7 +14,6 @@ import type { ClientRequest } from '../../core/env.js';
 import type { NodeId } from '../../core/ids.js';
 import { encodeBody } from '../../codec/frame.js';
 import { requestSchema } from '../../smr/messages.js';
-import { hex } from './certificates.js';
 import { fetchNow, isBehind } from './catch-up.js';
 import type { RequestForward } from './messages.js';
 import { scheduleFlush } from './normal-case.js';
@@ -22,6 +21,7 @@ import type { PbftState } from './state.js';
 import { requestKey } from './stores.js';
 import { isAuthenticatedBatch, isValidRequest } from './validate.js';
 import { startViewChange } from './view-change.js';
+import { hex } from '../../core/bytes.js';
 
 /** A client's request reached this replica (possibly a retransmission). */
 export function submitRequest(r: PbftState, request: ClientRequest): void {

@@ -6,11 +6,12 @@
 import { DIGEST_BYTES } from '../../core/crypto-suite.js';
 import type { Env, OrderingDelivery, ProtocolConfig, TimerKey } from '../../core/env.js';
 import type { NodeId } from '../../core/ids.js';
-import { batchDigest, hex } from './certificates.js';
+import { batchDigest } from './certificates.js';
 import { Log } from './log.js';
 import type { Checkpoint, NewView, PbftMessage, Status, ViewChange, ViewChangeBody } from './messages.js';
 import { CheckpointVotes, RequestQueue } from './stores.js';
 import { backedOff, resolveTuning, type PbftTuning } from './timers.js';
+import { hex } from '../../core/bytes.js';
 
 export type PbftEnv = Env<PbftMessage, TimerKey, OrderingDelivery>;
 

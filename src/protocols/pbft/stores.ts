@@ -5,8 +5,8 @@
  */
 import type { ClientRequest } from '../../core/env.js';
 import type { NodeId } from '../../core/ids.js';
-import { hex } from './certificates.js';
 import type { Checkpoint } from './messages.js';
+import { hex } from '../../core/bytes.js';
 
 export function requestKey(r: { client: NodeId; requestId: number }): string {
   return `${r.client}:${r.requestId}`;

@@ -10,8 +10,6 @@ import { isClientId, type NodeId } from '../../core/ids.js';
 import { limits } from '../../core/limits.js';
 import {
   batchDigest,
-  equalBytes,
-  hex,
   newViewBytes,
   verifyAuth,
   verifyCheckpoint,
@@ -32,6 +30,7 @@ import {
 import { verifyRequestFor } from '../../smr/request-auth.js';
 import type { PbftState } from './state.js';
 import { requestKey } from './stores.js';
+import { bytesEqual, hex } from '../../core/bytes.js';
 
 export type IgnoreCode =
   | 'WRONG_VIEW'
@@ -136,7 +135,7 @@ export function checkPrePrepare(r: PbftState, from: NodeId, m: PrePrepare): Verd
     if (slot.ppHex !== hx) return reject('EQUIVOCATION', true);
     if (slot.batches.has(hx)) return ignore('DUPLICATE');
   }
-  if (!equalBytes(batchDigest(r.env.crypto, m.requests), m.digest)) return reject('BAD_DIGEST', direct);
+  if (!bytesEqual(batchDigest(r.env.crypto, m.requests), m.digest)) return reject('BAD_DIGEST', direct);
   if (!isValidBatch(m.requests)) return reject('BAD_BATCH', true);
   if (!isAuthenticatedBatch(r, m.requests)) return ignore('REQUEST_UNAUTHENTICATED');
   return ACCEPT;
@@ -247,7 +246,7 @@ export function checkDecided(r: PbftState, from: NodeId, m: Decided): Verdict {
   const prev = slot?.claims.get(from);
   if (prev !== undefined && prev !== hx) return reject('EQUIVOCATION');
   if (prev !== undefined && slot?.batches.has(hx)) return ignore('DUPLICATE');
-  if (!equalBytes(batchDigest(r.env.crypto, m.requests), m.digest)) return reject('BAD_DIGEST');
+  if (!bytesEqual(batchDigest(r.env.crypto, m.requests), m.digest)) return reject('BAD_DIGEST');
   if (!isValidBatch(m.requests)) return reject('BAD_BATCH');
   return ACCEPT;
 }

@@ -4,8 +4,8 @@
  * - exactly-once: a correct replica (in one life) executes a request at most once;
  * - client results: a result a client accepts is the one correct replicas computed.
  */
-import { equalBytes } from '../../smr/client-core.js';
 import type { Checker } from './checker.js';
+import { bytesEqual } from '../../core/bytes.js';
 
 const key = (client: number, requestId: number): string => `${client}:${requestId}`;
 
@@ -26,7 +26,7 @@ export function executionCheckers(): Checker[] {
         const op = invoked.get(key(r.client, r.requestId));
         if (op === undefined)
           return `replica ${obs.replica} executed ${key(r.client, r.requestId)}, never invoked`;
-        if (!equalBytes(op, r.op))
+        if (!bytesEqual(op, r.op))
           return `replica ${obs.replica} executed ${key(r.client, r.requestId)} with an op its client did not send`;
       }
       return undefined;
@@ -57,7 +57,7 @@ export function executionCheckers(): Checker[] {
       const expected = results.get(key(obs.client, obs.requestId));
       if (expected === undefined)
         return `client ${obs.client} accepted a result for ${obs.requestId} that no correct replica computed`;
-      if (!equalBytes(expected, obs.result))
+      if (!bytesEqual(expected, obs.result))
         return `client ${obs.client} accepted a wrong result for ${obs.requestId}`;
       return undefined;
     },

@@ -16,13 +16,13 @@ import type {
   TimerKey,
 } from '../../core/env.js';
 import type { NodeId } from '../../core/ids.js';
-import { hex } from '../../protocols/pbft/certificates.js';
 import { decodeCommandOp, verifyCommand } from './command.js';
 import { FutureBuffer, fromEpochAuth, InfoVotes, PendingRequests, toEpochAuth } from './buffers.js';
 import { describeEpoch, epochOf, type EpochSpec, type SwitchRecord } from './epoch.js';
 import type { EpochInfo, SwitchingMessage } from './messages.js';
 import type { SwitchingOptions } from './options.js';
 import type { SystemHooks, SystemService } from './system-service.js';
+import { hex } from '../../core/bytes.js';
 
 type Inner = OrderingProtocol<unknown>;
 

@@ -12,7 +12,6 @@
  */
 import type { NodeId } from '../../../core/ids.js';
 import type { Rank, SuspectCode } from '../layer.js';
-import { bytesEqual } from '../signing.js';
 import type {
   CommitMessage,
   MembershipMessage,
@@ -39,6 +38,7 @@ import {
   membershipContext,
   type MembershipContext,
 } from './validate.js';
+import { bytesEqual } from '../../../core/bytes.js';
 
 export type { AgreementHost, Decision } from './host.js';
 

@@ -6,7 +6,7 @@ import type { NodeId } from '../../../core/ids.js';
 import type { Rank } from '../layer.js';
 import type { Proposal } from './signing.js';
 import type { CommitMessage } from './messages.js';
-import { bytesEqual } from '../signing.js';
+import { bytesEqual } from '../../../core/bytes.js';
 
 /** The lowest-ranked member whose removal is not justified: the leader, its deputy, … */
 export function leaderOf(detected: ReadonlySet<Rank>): Rank {

@@ -23,10 +23,10 @@ import type { Rank, SuspectCode } from '../layer.js';
 import type { AgreementHost } from './host.js';
 import type { CommitMessage, MembershipMessage, ReadyMessage, StableMessage } from './messages.js';
 import { stableStatement, type Proposal } from './signing.js';
-import { bytesEqual } from '../signing.js';
 import { validateReady, validateStable, verifyStable, type MembershipContext } from './validate.js';
 import { StableVotes, maxCut, sameCut } from './votes.js';
 import { sameCommit } from './proposals.js';
+import { bytesEqual, hex } from '../../../core/bytes.js';
 
 /** A proposal and its digest. */
 export interface Named {
@@ -45,12 +45,6 @@ export const after = (a: Stamp, b: Stamp): boolean =>
 
 /** Proposals of one view whose Commits and Ready-to-Switch messages a member keeps at most. */
 const PROPOSALS_MAX = 8;
-
-function hex(d: Uint8Array): string {
-  let out = '';
-  for (const b of d) out += b.toString(16).padStart(2, '0');
-  return out;
-}
 
 interface Known extends Named {
   readonly commit: CommitMessage;

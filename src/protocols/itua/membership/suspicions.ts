@@ -9,9 +9,9 @@
  * of the n-1 that a crash brings.
  */
 import type { Rank } from '../layer.js';
-import { bytesEqual } from '../signing.js';
 import type { SuspectEntry } from './messages.js';
 import { justifies } from './validate.js';
+import { bytesEqual } from '../../../core/bytes.js';
 
 export class SuspicionBook {
   /** target → suspecter → entry (authentic; its signature checked unless in `unchecked`). */

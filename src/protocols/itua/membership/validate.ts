@@ -14,7 +14,6 @@
 import type { CryptoSuite } from '../../../core/crypto-suite.js';
 import type { NodeId } from '../../../core/ids.js';
 import type { Rank, SuspectCode, ViewInfo } from '../layer.js';
-import { bytesEqual } from '../signing.js';
 import type {
   AckMessage,
   CommitMessage,
@@ -35,6 +34,7 @@ import {
   verifyProposal,
   type Proposal,
 } from './signing.js';
+import { bytesEqual } from '../../../core/bytes.js';
 
 export type MembershipReject = Extract<SuspectCode, 'BAD_NEW_VIEW' | 'BAD_COMMIT' | 'BAD_MEMBERSHIP'>;
 

@@ -9,8 +9,8 @@
  * corrupt member sent different Ready-to-Switch counts to different members.
  */
 import type { Rank } from '../layer.js';
-import { bytesEqual } from '../signing.js';
 import type { ReadyMessage, StableMessage } from './messages.js';
+import { bytesEqual } from '../../../core/bytes.js';
 
 export const sameCut = (a: readonly number[], b: readonly number[]): boolean =>
   a.length === b.length && a.every((c, i) => c === b[i]);
