@@ -49,6 +49,9 @@ export type { AgreementHost, Decision } from './host.js';
  */
 const BACKOFF_MAX = 8;
 
+/** What a member the latest Commit removed still takes: how the view ends. */
+const FOLLOWED = new Set<MembershipMessage['kind']>(['gm-new-view', 'gm-commit', 'gm-ready', 'gm-stable']);
+
 export class ViewAgreement {
   private readonly book: SuspicionBook;
   private readonly ctx: MembershipContext;
@@ -99,8 +102,7 @@ export class ViewAgreement {
   }
 
   onMessage(from: Rank, m: MembershipMessage): void {
-    const follows = ['gm-new-view', 'gm-commit', 'gm-ready', 'gm-stable'].includes(m.kind);
-    if (this.finished || (this.retired && !follows)) return;
+    if (this.finished || (this.retired && !FOLLOWED.has(m.kind))) return;
     this.heardFrom(from);
     switch (m.kind) {
       case 'gm-suspect':

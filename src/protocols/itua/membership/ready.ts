@@ -295,13 +295,13 @@ export class ReadyPhase {
   }
 
   /**
-   * What to stabilize to: an installed proposal (a quorum voted for it), else the one I voted
-   * for, else the one under way, else the best of those that keep me: one f+1 members voted for
-   * (a correct one among them computed the cut from every Ready, so I need not hold every Ready
-   * myself: a member that moved on repeats only its latest Ready), then a decided one another
-   * member voted for as I would, then the latest decided one I have not given up on. My own cut
-   * is, per sender, the most a Ready claims: a claim is suspected once it stalls, never outvoted
-   * by fewer than f+1.
+   * What to stabilize to (check() keeps the one under way unless this is backed better): an
+   * installed proposal (a quorum voted for it), else the one I voted for, else the best
+   * candidate: one that f+1 of the members it keeps voted for (a correct one among them computed
+   * the cut from every Ready, so I need not hold every Ready myself: a member that moved on
+   * repeats only its latest Ready), then a decided one such a member voted for as I would, then
+   * the latest decided one I have not given up on. My own cut is, per sender, the most a Ready
+   * claims: a claim is suspected once it stalls, never outvoted by fewer than f+1.
    */
   private choose(): Target | undefined {
     let best: Target | undefined;
