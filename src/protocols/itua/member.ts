@@ -104,9 +104,10 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
     const prev = this.past.find((e) => e.view.id === m.view);
     if (prev !== undefined && prev.view.members.includes(from)) {
       // A member still in an earlier view (even one removed since, so that it learns) is shown
-      // how that view ended, and may fetch that view's messages from its stack here.
-      if (isMembership(m)) return this.answerStale(from, prev);
-      prev.stack.onMessage(from, m);
+      // how that view ended, whatever it says there (a member the Commit retired may have no
+      // membership message left to repeat), and may fetch that view's messages from its stack here.
+      this.answerStale(from, prev);
+      if (!isMembership(m)) prev.stack.onMessage(from, m);
       return;
     }
     // A removed member is refused from then on.
