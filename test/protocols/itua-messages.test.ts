@@ -5,7 +5,7 @@
 // Frames are built with the codec and then altered byte by byte.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SIGNATURE_BYTES_MAX } from '../../src/core/crypto-suite.js';
+import { SIGNATURE_BYTES_MAX, type CryptoSuite } from '../../src/core/crypto-suite.js';
 import { codec } from '../../src/codec/frame.js';
 import {
   REPLY_PATH_MAX,
@@ -15,8 +15,8 @@ import {
   type ItuaMessage,
 } from '../../src/protocols/itua/messages.js';
 import { VerifiedBatches } from '../../src/protocols/itua/signing.js';
-import { validateNak, validateOrder } from '../../src/protocols/itua/validate.js';
-import { bytes, certified, digestOf, recordingEnv } from './itua-harness.js';
+import { validateDigest, validateNak, validateOrder } from '../../src/protocols/itua/validate.js';
+import { bytes, certified, digestOf, keyring, recordingEnv } from './itua-harness.js';
 
 const itua = codec(ituaSchema);
 const sig = new Uint8Array(64).fill(5);
@@ -112,11 +112,46 @@ describe('itua messages', () => {
     const { env } = recordingEnv(4, 0);
     const ctx = { ...env, stable: () => 0, windowMax: 8, verified: new VerifiedBatches() };
     const nak = { kind: 'rm-nak', view: 0, sender: 1, fromSeq: 4, toSeq: 3, held: undefined } as const;
-    assert.deepEqual(validateNak(nak, ctx), { verdict: 'reject', code: 'MALFORMED' });
-    assert.deepEqual(validateNak({ ...nak, toSeq: 4, held: signed }, ctx), {
+    assert.deepEqual(validateNak(nak, ctx, undefined), { verdict: 'reject', code: 'MALFORMED' });
+    assert.deepEqual(validateNak({ ...nak, toSeq: 4, held: signed }, ctx, undefined), {
       verdict: 'reject',
       code: 'BAD_SIGNATURE',
     });
-    assert.deepEqual(validateNak({ ...nak, toSeq: 4 }, ctx), { verdict: 'accept' });
+    assert.deepEqual(validateNak({ ...nak, toSeq: 4 }, ctx, undefined), { verdict: 'accept' });
+  });
+
+  it('check a digest once: a retransmission held byte for byte costs no signature check, any other is checked', () => {
+    const suite = keyring(4).suiteFor(0);
+    let checks = 0;
+    const counting: CryptoSuite = {
+      mode: suite.mode,
+      digest: (d) => suite.digest(d),
+      sign: (d) => suite.sign(d),
+      verify: (signer, d, s) => (checks++, suite.verify(signer, d, s)),
+      mac: (p, d) => suite.mac(p, d),
+      verifyMac: (p, d, t) => suite.verifyMac(p, d, t),
+    };
+    const { env } = recordingEnv(4, 0, counting);
+    const ctx = { ...env, stable: () => 0, windowMax: 8, verified: new VerifiedBatches() };
+    const m = digestOf(4, 1, 1, bytes(1));
+    const held = { digest: m.digest, sig: m.sig };
+    assert.deepEqual(validateDigest(1, m, ctx, undefined), { verdict: 'accept' });
+    assert.equal(checks, 1);
+    assert.deepEqual(validateDigest(1, m, ctx, held), { verdict: 'accept' });
+    assert.equal(checks, 1, 'the retransmission was checked again');
+    // One signature byte changed: not the digest held, so it is checked (and fails).
+    const forged = { ...m, sig: m.sig.map((b, i) => (i === 0 ? b ^ 1 : b)) };
+    assert.deepEqual(validateDigest(1, forged, ctx, held), { verdict: 'reject', code: 'BAD_SIGNATURE' });
+    assert.equal(checks, 2);
+    // Nor does a held digest excuse a sender that is not the one speaking.
+    assert.deepEqual(validateDigest(2, m, ctx, held), { verdict: 'reject', code: 'NOT_SENDER' });
+    // A NAK showing the digest held costs no check either; one showing a forged one fails.
+    const nak = { kind: 'rm-nak', view: 0, sender: 1, fromSeq: 1, toSeq: 1 } as const;
+    assert.deepEqual(validateNak({ ...nak, held }, ctx, held), { verdict: 'accept' });
+    assert.equal(checks, 2);
+    assert.deepEqual(validateNak({ ...nak, held: { digest: m.digest, sig: forged.sig } }, ctx, held), {
+      verdict: 'reject',
+      code: 'BAD_SIGNATURE',
+    });
   });
 });

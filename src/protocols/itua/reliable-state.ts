@@ -39,6 +39,41 @@ export interface Outgoing {
   readonly replies: Map<Rank, ReplyProof>;
   certified: boolean;
   retryMs: number;
+  /** When phase 1 began (for the round-trip estimate). */
+  readonly startedAt: number;
+}
+
+/**
+ * How long my multicasts take to gather their certificates, smoothed as TCP smooths its round
+ * trip (RFC 6298): a digest is resent once its replies are overdue at the pace this group keeps,
+ * never before `floorMs`. A fixed delay that a loaded group exceeds resends every digest, and the
+ * resent digests and replies load the group further. Every certification counts, resent or not:
+ * when all are resent, those are the only measure there is.
+ */
+export class RoundTrip {
+  private smoothed: number | undefined;
+  private variation = 0;
+
+  constructor(
+    private readonly floorMs: number,
+    private readonly ceilingMs: number,
+  ) {}
+
+  sample(ms: number): void {
+    if (this.smoothed === undefined) {
+      this.smoothed = ms;
+      this.variation = ms / 2;
+      return;
+    }
+    this.variation = 0.75 * this.variation + 0.25 * Math.abs(this.smoothed - ms);
+    this.smoothed = 0.875 * this.smoothed + 0.125 * ms;
+  }
+
+  /** The first retransmission delay for a new multicast. */
+  timeoutMs(): number {
+    if (this.smoothed === undefined) return this.floorMs;
+    return Math.min(this.ceilingMs, Math.max(this.floorMs, this.smoothed + 4 * this.variation));
+  }
 }
 
 export function newSenderState(nakRetryMs: number): SenderState {

@@ -16,8 +16,7 @@
  * discarded (the Stable layer supplies the thresholds).
  */
 import { assert } from '../../core/assert.js';
-import type { Layer, LayerEnv, Rank, Suspicion } from './layer.js';
-import { suspicion } from './layer.js';
+import { suspicion, type Layer, type LayerEnv, type Rank, type Suspicion } from './layer.js';
 import type {
   DigestMessage,
   NakMessage,
@@ -27,7 +26,14 @@ import type {
   RmMessage,
 } from './messages.js';
 import { ProofKeeper } from './proofs.js';
-import { nakTargets, newSenderState, type Outgoing, type SenderState, type Slot } from './reliable-state.js';
+import {
+  RoundTrip,
+  nakTargets,
+  newSenderState,
+  type Outgoing,
+  type SenderState,
+  type Slot,
+} from './reliable-state.js';
 import { ReplyBatch } from './reply-batch.js';
 import { VerifiedBatches, messageDigest, signDigest, type MulticastId, type ReplyItem } from './signing.js';
 import type { ItuaTuning, ReliableTimer } from './timers.js';
@@ -69,6 +75,7 @@ export class Reliable implements Layer<ReliableMessage, ReliableRequest, Reliabl
   private readonly proofs: ProofKeeper;
   private readonly ctx: ReliableContext;
   private readonly replies: ReplyBatch;
+  private readonly roundTrip: RoundTrip;
 
   constructor(
     private readonly env: LayerEnv<ReliableMessage, ReliableOut, ReliableTimer>,
@@ -78,6 +85,7 @@ export class Reliable implements Layer<ReliableMessage, ReliableRequest, Reliabl
     this.senders = Array.from({ length: this.n }, () => newSenderState(tuning.nakRetryMs));
     this.reported = Array.from({ length: this.n }, () => new Array<number>(this.n).fill(0));
     this.proofs = new ProofKeeper(env, tuning);
+    this.roundTrip = new RoundTrip(tuning.digestRetryMs, tuning.retryMsMax);
     this.ctx = {
       view: env.view,
       self: env.self,
@@ -160,7 +168,8 @@ export class Reliable implements Layer<ReliableMessage, ReliableRequest, Reliabl
     // My digest signature stands for my own reply: with 2f replies of the others, n - f members
     // suffice for progress.
     const replies = new Map<Rank, ReplyProof>();
-    const out: Outgoing = { body, signed, replies, certified: false, retryMs: this.tuning.digestRetryMs };
+    const retryMs = this.roundTrip.timeoutMs();
+    const out: Outgoing = { body, signed, replies, certified: false, retryMs, startedAt: env.now() };
     this.outgoing.set(seq, out);
     env.broadcast({ kind: 'rm-digest', view: env.view.id, sender: env.self, seq, ...signed });
     env.setTimer(out.retryMs, { kind: 'rm.digest', view: env.view.id, seq });
@@ -182,6 +191,7 @@ export class Reliable implements Layer<ReliableMessage, ReliableRequest, Reliabl
     const needed = env.view.quorum - 1;
     if (out.certified || out.replies.size < needed) return;
     out.certified = true;
+    this.roundTrip.sample(env.now() - out.startedAt);
     env.cancelTimer({ kind: 'rm.digest', view: env.view.id, seq });
     const cert = [...out.replies]
       .sort((a, b) => a[0] - b[0])
@@ -222,7 +232,8 @@ export class Reliable implements Layer<ReliableMessage, ReliableRequest, Reliabl
    * answered at once with the reply signed already).
    */
   private onDigest(from: Rank, m: DigestMessage): void {
-    if (!this.judge(from, validateDigest(from, m, this.ctx))) return;
+    const held = this.senders[m.sender]?.slots.get(m.seq)?.digest;
+    if (!this.judge(from, validateDigest(from, m, this.ctx, held))) return;
     const slot = this.slot(m.sender, m.seq);
     const signed = { digest: m.digest, sig: m.sig };
     if (slot.digest !== undefined && !bytesEqual(slot.digest.digest, m.digest)) {
@@ -320,9 +331,9 @@ export class Reliable implements Layer<ReliableMessage, ReliableRequest, Reliabl
 
   /** Retransmission: resend what I hold of the range, at most a batch, at a bounded rate per asker. */
   private onNak(from: Rank, m: NakMessage): void {
-    if (!this.judge(from, validateNak(m, this.ctx))) return;
+    const mine = this.senders[m.sender]?.slots.get(m.fromSeq)?.digest;
+    if (!this.judge(from, validateNak(m, this.ctx, mine))) return;
     const st = this.senders[m.sender] as SenderState;
-    const mine = st.slots.get(m.fromSeq)?.digest;
     if (m.held !== undefined && mine !== undefined && !bytesEqual(mine.digest, m.held.digest)) {
       this.proofs.found(m.sender, m.fromSeq, mine, m.held);
     }
@@ -370,12 +381,9 @@ export class Reliable implements Layer<ReliableMessage, ReliableRequest, Reliabl
   // ---- helpers --------------------------------------------------------------------------------
 
   private slot(sender: Rank, seq: number): Slot {
-    const st = this.senders[sender] as SenderState;
-    let s = st.slots.get(seq);
-    if (s === undefined) {
-      s = {};
-      st.slots.set(seq, s);
-    }
+    const { slots } = this.senders[sender] as SenderState;
+    const s = slots.get(seq) ?? {};
+    slots.set(seq, s);
     return s;
   }
 
