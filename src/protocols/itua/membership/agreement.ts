@@ -2,13 +2,13 @@
  * One view's membership agreement: the Group layer of seed 003 ("Group Membership Protocol";
  * "Implementation: Group Membership"). Signed Suspects; with f+1 of them for a member, the leader
  * (the lowest-ranked member whose removal nobody can justify) multicasts a New-View with the
- * justification; members acknowledge it; the leader commits it with 2f+1 acknowledgements;
- * members answer a Commit with Ready-to-Switch (with what they hold of each sender) or, when it
- * keeps a member f+1 suspect, with Need-More-Change and its justification; once every member of
- * the next view is ready, the cut (per sender, the most any of them holds) is delivered by all of
- * them (message stabilization, for view synchrony), and the view is decided. Each phase has a
- * timer whose expiry suspects the member that failed to act, which in turn makes the deputy (and
- * the deputy's deputy) lead. The host (member.ts) owns the stack and installs the next view.
+ * justification; members acknowledge it (and say Ready-to-Switch, with what they hold of each
+ * sender); the leader commits it with 2f+1 acknowledgements; members answer a Commit with
+ * Ready-to-Switch or, when it keeps a member f+1 suspect, with Need-More-Change and its
+ * justification; once every member of the next view is ready, the cut (per sender, the most any
+ * of them holds) is delivered by all of them (message stabilization, for view synchrony), and the
+ * view is decided. Each phase has a timer whose expiry suspects the member that failed to act,
+ * which makes the deputy (and its deputy) lead. The host (member.ts) installs the next view.
  */
 import type { NodeId } from '../../../core/ids.js';
 import type { Rank, SuspectCode } from '../layer.js';
@@ -21,9 +21,9 @@ import type {
 } from './messages.js';
 import { ackStatement, type Proposal } from './signing.js';
 import { ackMessage, commitMessage, newViewMessage, nmcMessage, suspectMessage } from './build.js';
-import { coveredBy, covers, leaderOf } from './proposals.js';
+import { after, coveredBy, covers, leaderOf, type Named, type Stamp } from './proposals.js';
 import { armResend, resend } from './resend.js';
-import { ReadyPhase, after, type Named, type Stamp } from './ready.js';
+import { ReadyPhase } from './ready.js';
 import { Heartbeats } from './heartbeats.js';
 import type { AgreementHost } from './host.js';
 import { SuspicionBook } from './suspicions.js';
@@ -215,6 +215,7 @@ export class ViewAgreement {
     this.mine = { proposal, digest, nv, acks: new Map([[host.self, own]]), committed: false };
     this.noteAcked({ proposal, digest, to: host.self, sig: own });
     host.broadcast(nv);
+    this.phase.atAck(this.mine, detected);
     this.maybeCommit();
   }
 
@@ -248,6 +249,7 @@ export class ViewAgreement {
       this.noteAcked({ proposal, digest, to: from, sig });
       host.send(from, ackMessage(proposal, digest, sig));
       host.setTimer(host.tuning.commitTimeoutMs * this.backoff, { kind: 'gm.commit', view: host.view.id });
+      if (!this.finished && !this.retired) this.phase.atAck(v.value, this.book.detected());
     }
     this.step();
   }

@@ -1,12 +1,27 @@
 /**
  * Pure rules about the proposals of a view installation (seed 003): who leads, and whether a
- * proposal removes every member known to be corrupt.
+ * proposal removes every member known to be corrupt; which of two proposals came after the other.
  */
 import type { NodeId } from '../../../core/ids.js';
 import type { Rank } from '../layer.js';
 import type { Proposal } from './signing.js';
 import type { CommitMessage } from './messages.js';
 import { bytesEqual } from '../../../core/bytes.js';
+
+/** A proposal and its digest. */
+export interface Named {
+  readonly proposal: Proposal;
+  readonly digest: Uint8Array;
+}
+
+/** Which New-View a message is about: leaders in rank order, then their rounds. */
+export interface Stamp {
+  readonly leader: Rank;
+  readonly round: number;
+}
+
+export const after = (a: Stamp, b: Stamp): boolean =>
+  a.leader > b.leader || (a.leader === b.leader && a.round > b.round);
 
 /** The lowest-ranked member whose removal is not justified: the leader, its deputy, … */
 export function leaderOf(detected: ReadonlySet<Rank>): Rank {

@@ -1,8 +1,8 @@
 /**
  * The last phases of a view installation (seed 003): Ready-to-Switch, then message stabilization.
- * A member ready for a committed proposal stops delivering (the Sync layer's block) and says how
- * many messages of each sender it holds; once every member of the next view is ready for the same
- * proposal, that proposal is decided, and the cut is, per sender, the most any of them holds.
+ * A member ready for a proposal (from its acknowledgement of the New-View, or its Commit) stops
+ * delivering (the Sync layer's block) and says how many messages of each sender it holds; once
+ * every member of the next view is ready for a committed proposal, that proposal is decided, and the cut is, per sender, the most any of them holds.
  * Every one of them fetches what it lacks (the Reliable layer's NAKs, from those that claimed it)
  * and delivers up to the cut, so the members that move on together delivered the same set in this
  * view (view synchrony). A member that does not send Ready-to-Switch in time, or claims messages
@@ -22,26 +22,11 @@
 import type { Rank, SuspectCode } from '../layer.js';
 import type { AgreementHost } from './host.js';
 import type { CommitMessage, MembershipMessage, ReadyMessage, StableMessage } from './messages.js';
-import { stableStatement, type Proposal } from './signing.js';
+import { stableStatement } from './signing.js';
 import { validateReady, validateStable, verifyStable, type MembershipContext } from './validate.js';
 import { StableVotes, maxCut, sameCut } from './votes.js';
-import { sameCommit } from './proposals.js';
+import { after, covers, sameCommit, type Named, type Stamp } from './proposals.js';
 import { bytesEqual, hex } from '../../../core/bytes.js';
-
-/** A proposal and its digest. */
-export interface Named {
-  readonly proposal: Proposal;
-  readonly digest: Uint8Array;
-}
-
-/** Which New-View a message is about: leaders in rank order, then their rounds. */
-export interface Stamp {
-  readonly leader: Rank;
-  readonly round: number;
-}
-
-export const after = (a: Stamp, b: Stamp): boolean =>
-  a.leader > b.leader || (a.leader === b.leader && a.round > b.round);
 
 /** Proposals of one view whose Commits and Ready-to-Switch messages a member keeps at most. */
 const PROPOSALS_MAX = 8;
@@ -67,6 +52,8 @@ export interface PhaseEvents {
 export class ReadyPhase {
   /** My Ready's phase is open (neither its timer nor stabilization's expired). */
   open = false;
+  /** My Ready went out when I acknowledged its New-View: its phase opens at the Commit. */
+  private awaiting = false;
   private readyFor: Named | undefined;
   private readyOut: ReadyMessage | undefined;
   /** Committed proposals, by digest, with the Ready-to-Switch messages each gathered (bounded). */
@@ -127,26 +114,38 @@ export class ReadyPhase {
     this.check();
   }
 
+  /** A Commit I answer with Ready-to-Switch: my Ready's phase opens (my Ready may be out already). */
   send(c: Named): void {
     const { host } = this;
-    if (this.isFor(c.digest) || this.locked) return;
-    host.freeze();
-    const counts = [...host.counts()];
-    const { view, round, leader } = c.proposal;
-    const m: ReadyMessage = {
-      kind: 'gm-ready',
-      view,
-      round,
-      leader,
-      digest: c.digest,
-      rank: host.self,
-      counts,
-    };
-    this.readyFor = c;
+    if (this.locked || (this.isFor(c.digest) && !this.awaiting)) return;
+    if (!this.isFor(c.digest)) this.announce(c);
+    this.awaiting = false;
     this.open = true;
+    host.setTimer(host.tuning.readyTimeoutMs, { kind: 'gm.ready', view: host.view.id });
+  }
+
+  /**
+   * Ready-to-Switch already when I acknowledge a New-View that keeps me and removes every member
+   * known to be corrupt: its Commit finds the Readies there, a round earlier. Not while another
+   * Ready's phase is open, nor after I voted; the phase (and its timer) opens at the Commit.
+   */
+  atAck(c: Named, detected: ReadonlySet<Rank>): void {
+    const { proposal: p, digest } = c;
+    if (this.open || this.locked || this.isFor(digest) || !p.kept.includes(this.host.self)) return;
+    if (!covers(p, detected, p.joiner)) return;
+    this.announce(c);
+    this.awaiting = true;
+  }
+
+  /** Stop delivering, say what I hold, and ask for `c`. */
+  private announce(c: Named): void {
+    const { host } = this;
+    host.freeze();
+    const [counts, rank, { view, round, leader }] = [[...host.counts()], host.self, c.proposal];
+    const m: ReadyMessage = { kind: 'gm-ready', view, round, leader, digest: c.digest, rank, counts };
+    this.readyFor = c;
     this.readyOut = m;
     host.broadcast(m);
-    host.setTimer(host.tuning.readyTimeoutMs, { kind: 'gm.ready', view: host.view.id });
     this.record(m);
   }
 
@@ -384,6 +383,7 @@ export class ReadyPhase {
     host.cancelTimer({ kind: 'gm.ready', view: host.view.id });
     host.freeze();
     this.readyFor = t;
+    this.awaiting = false;
     this.stabilizing = t;
     this.stalled = false;
     for (const [r, m] of t.readies) host.expect(r, m.counts);
