@@ -42,6 +42,8 @@ interface Epoch {
   agreement: ViewAgreement;
   /** When this member last sent something to the whole view (any layer): it shows it alive. */
   lastBroadcastAt: number;
+  /** Nodes heard from in this view or a later one: they lag behind no more. */
+  movedOn: Set<NodeId>;
 }
 
 /** How often a member answers one lagging member's messages of an earlier view at most. */
@@ -101,6 +103,7 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
     const rank = cur.view.members.indexOf(from);
     if (rank >= 0 && m.view !== cur.view.id) cur.agreement.heardFrom(rank);
     if (rank >= 0 && m.view < cur.view.id) this.laggingAt.set(from, this.env.now());
+    if (m.view >= cur.view.id) cur.movedOn.add(from);
     const prev = this.past.find((e) => e.view.id === m.view);
     if (prev !== undefined && prev.view.members.includes(from)) {
       // A member still in an earlier view (even one removed since, so that it learns) is shown
@@ -157,7 +160,8 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
     }
     // Earlier views' stacks only answer retransmission requests: their timers stop with them.
     const it = t as ItuaTimer;
-    if (cur !== undefined && it.view === cur.view.id) cur.stack.onTimer(it);
+    // Removed, a member's stack says nothing more (it still answers what others ask of it).
+    if (cur !== undefined && it.view === cur.view.id && !this.gone) cur.stack.onTimer(it);
   }
 
   multicast(guarantee: Guarantee, data: Uint8Array): boolean {
@@ -201,6 +205,7 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
       self,
       startedAt: this.env.now(),
       lastBroadcastAt: -Infinity,
+      movedOn: new Set<NodeId>(),
     } as Epoch;
     const { tuning } = this.config;
     epoch.stack = new ItuaStack(this.stackEnv(epoch), { view: id, members, tuning });
@@ -274,8 +279,9 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
     this.env.deliver({ kind: 'excluded', view: epoch.view.id, reason });
   }
 
-  /** A member still in an earlier view asks for it: show it how that view ended here. */
+  /** A member still in an earlier view (not heard from in mine since) is shown how it ended here. */
   private answerStale(from: NodeId, prev: Epoch): void {
+    if (this.current?.movedOn.has(from) === true) return;
     const now = this.env.now();
     const last = this.staleAnsweredAt.get(from);
     if (last !== undefined && now - last < STALE_ANSWER_MS) return;

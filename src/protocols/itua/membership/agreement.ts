@@ -207,9 +207,8 @@ export class ViewAgreement {
   private propose(detected: ReadonlySet<Rank>, joiner: NodeId | undefined): void {
     const { host } = this;
     if (this.mine !== undefined && covers(this.mine.proposal, detected, joiner)) return;
-    const n = host.view.members.length;
     this.round = Math.max(this.round, this.lastAcked.leader === host.self ? this.lastAcked.round : 0) + 1;
-    const kept = Array.from({ length: n }, (_, r) => r).filter((r) => !detected.has(r));
+    const kept = host.view.members.map((_, r) => r).filter((r) => !detected.has(r));
     const proposal: Proposal = { view: host.view.id, round: this.round, leader: host.self, kept, joiner };
     const { nv, digest, own } = newViewMessage(host, proposal, this.book.justification(detected));
     this.mine = { proposal, digest, nv, acks: new Map([[host.self, own]]), committed: false };
@@ -373,13 +372,14 @@ export class ViewAgreement {
 
   /** Repeat my latest messages, so that loss cannot stall the installation. */
   private onResend(): void {
-    // Retired, I repeat only my Ready for a proposal that kept me: members that moved on answer it
-    // with how the view ended.
     const { out, vote } = this.phase;
+    // Retired, I repeat my Ready for a proposal that kept me (members that moved on answer it with
+    // how the view ended) and my vote; removed (I lead no more), my vote ever more slowly.
+    if (this.removed) this.backoff = Math.min(this.backoff * 2, BACKOFF_MAX);
     const latest = this.retired
       ? [this.removed ? undefined : out, vote]
       : [...this.ownSuspects, this.mine?.nv, this.commitMsg, this.nmcOut, out, vote];
-    resend(this.host, { acked: this.acked, broadcast: latest });
+    resend(this.host, { acked: this.acked, broadcast: latest }, this.removed ? this.backoff : 1);
   }
 
   /**

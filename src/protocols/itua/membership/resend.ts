@@ -21,12 +21,13 @@ export interface Latest {
   readonly broadcast: readonly (MembershipMessage | undefined)[];
 }
 
-export function armResend(host: AgreementHost): void {
-  host.setTimer(host.tuning.resendMs, { kind: 'gm.resend', view: host.view.id });
+/** The next repeat, `slower` times the usual delay from now. */
+export function armResend(host: AgreementHost, slower = 1): void {
+  host.setTimer(host.tuning.resendMs * slower, { kind: 'gm.resend', view: host.view.id });
 }
 
-export function resend(host: AgreementHost, latest: Latest): void {
-  armResend(host);
+export function resend(host: AgreementHost, latest: Latest, slower = 1): void {
+  armResend(host, slower);
   const a = latest.acked;
   if (a !== undefined && a.to !== host.self) host.send(a.to, ackMessage(a.proposal, a.digest, a.sig));
   for (const m of latest.broadcast) if (m !== undefined) host.broadcast(m);
