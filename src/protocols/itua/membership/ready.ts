@@ -2,7 +2,8 @@
  * The last phases of a view installation (seed 003): Ready-to-Switch, then message stabilization.
  * A member ready for a proposal (from its acknowledgement of the New-View, or its Commit) stops
  * delivering (the Sync layer's block) and says how many messages of each sender it holds; once
- * every member of the next view is ready for a committed proposal, that proposal is decided, and the cut is, per sender, the most any of them holds.
+ * every member of the next view is ready for a committed proposal, that proposal is decided, and
+ * the cut is, per sender, the most any of them holds.
  * Every one of them fetches what it lacks (the Reliable layer's NAKs, from those that claimed it)
  * and delivers up to the cut, so the members that move on together delivered the same set in this
  * view (view synchrony). A member that does not send Ready-to-Switch in time, or claims messages
@@ -141,7 +142,9 @@ export class ReadyPhase {
   private announce(c: Named): void {
     const { host } = this;
     host.freeze();
-    const [counts, rank, { view, round, leader }] = [[...host.counts()], host.self, c.proposal];
+    const counts = [...host.counts()];
+    const rank = host.self;
+    const { view, round, leader } = c.proposal;
     const m: ReadyMessage = { kind: 'gm-ready', view, round, leader, digest: c.digest, rank, counts };
     this.readyFor = c;
     this.readyOut = m;
