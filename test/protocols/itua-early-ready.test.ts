@@ -7,10 +7,10 @@ import { describe, it } from 'node:test';
 import type { NodeId } from '../../src/core/ids.js';
 import type { GroupWire } from '../../src/protocols/itua/index.js';
 import { SUSPECT_CODES } from '../../src/protocols/itua/layer.js';
-import { group } from './itua-group-cluster.js';
+import { group, type Cluster } from './itua-group-cluster.js';
 
 /** Every membership frame sent, in order: kind, sender, and for a Suspect its target and code. */
-function record(c: ReturnType<typeof group>, drop: (from: NodeId, to: NodeId, m: GroupWire) => boolean) {
+function record(c: Cluster, drop: (from: NodeId, to: NodeId, m: GroupWire) => boolean) {
   const log: { kind: string; from: NodeId; target?: number; code?: string }[] = [];
   c.drop = (from, to, m) => {
     if (m.kind === 'gm-suspect')

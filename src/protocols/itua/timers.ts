@@ -4,7 +4,10 @@
  * layer ignores a key of another view.
  */
 export interface ItuaTuning {
-  /** Phase 1: resend the digest to members that have not replied, first after this long at least (longer once certifications are seen to take longer: reliable-state.ts, RoundTrip). */
+  /**
+   * Phase 1: resend the digest to members that have not replied, first after this long at least
+   * (longer once certifications are seen to take longer: reliable-state.ts, RoundTrip).
+   */
   readonly digestRetryMs: number;
   /**
    * Phase 2: a member gathers the digests that come within this long and signs its replies to all

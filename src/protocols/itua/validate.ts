@@ -144,10 +144,7 @@ export function validateMessage(
   const senderNode = ctx.nodeOf(m.sender) as NodeId;
   // The sender's signature verified in phase 1 for this very digest is not verified again; nor is a
   // reply batch root checked before (my own replies' among them).
-  const sigKnown =
-    held?.digest !== undefined &&
-    bytesEqual(held.digest.digest, digest) &&
-    bytesEqual(held.digest.sig, m.sig);
+  const sigKnown = held?.digest !== undefined && sameSigned(held.digest, { digest, sig: m.sig });
   if (!sigKnown && !verifyDigest(ctx.crypto, senderNode, id, { digest, sig: m.sig })) {
     return reject('BAD_SIGNATURE');
   }
@@ -170,8 +167,7 @@ export interface HeldDigest {
  */
 export function validateNak(m: NakMessage, ctx: ReliableContext, mine: SignedDigest | undefined): Verdict {
   if (!isMember(ctx, m.sender) || m.fromSeq < 1 || m.toSeq < m.fromSeq) return reject('MALFORMED');
-  const known = m.held !== undefined && mine !== undefined && sameSigned(mine, m.held);
-  if (m.held !== undefined && !known) {
+  if (m.held !== undefined && !(mine !== undefined && sameSigned(mine, m.held))) {
     const id = { view: m.view, sender: m.sender, seq: m.fromSeq };
     if (!verifyDigest(ctx.crypto, ctx.nodeOf(m.sender) as NodeId, id, m.held)) return reject('BAD_SIGNATURE');
   }
