@@ -1,8 +1,11 @@
 // Proves that a peer killed with SIGKILL and restarted on the same address is reconnected: this
 // process dials an echoing child, the child is killed mid-conversation (the link goes down, frames
 // sent meanwhile wait in the bounded queue), a new child process starts on the same port, and the
-// dialer's backoff brings the link up again, counts the reconnect, and frames flow both ways.
+// dialer's backoff brings the link up again, counts the reconnect, and frames flow both ways. A
+// peer never reached is tried every 200 ms at most, whatever the backoff's maximum: members of a
+// group started one by one meet the last one within that of its start.
 import assert from 'node:assert/strict';
+import { createServer, type Socket } from 'node:net';
 import { test } from 'node:test';
 import { createTcpTransport } from '../../src/net/tcp/index.js';
 import { Child, harnessConfig, peerFixture, rawKeys, until } from './helpers.js';
@@ -64,4 +67,37 @@ test('a peer killed with SIGKILL and restarted is reconnected', { timeout: 60_00
   assert.equal(t.queuedBytes(1), 0);
   await second.child.close();
   await t.close();
+});
+
+test('a peer never reached is tried at most 200 ms apart, whatever the maximum', async (ctx) => {
+  // It accepts and hangs up at once: every attempt fails, as against a peer not started yet.
+  const attempts: number[] = [];
+  const server = createServer((socket: Socket) => {
+    attempts.push(performance.now());
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  ctx.after(() => server.close());
+  const address = server.address();
+  assert.ok(address !== null && typeof address === 'object');
+  const k0 = rawKeys();
+  const t = createTcpTransport({
+    self: 0,
+    dhPrivateKey: k0.privateKey,
+    dhPublicKey: k0.publicKey,
+    clusterName: 'test-cluster',
+    encryption: true,
+    peers: [{ id: 1, dhPublicKey: rawKeys().publicKey, host: '127.0.0.1', port: address.port }],
+    reconnectDelayMsMin: 50,
+    reconnectDelayMsMax: 5_000,
+  });
+  ctx.after(() => t.close());
+  await t.start();
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  await t.close();
+  // From the second second on the backoff would wait 800 ms and more; capped, it waits 100-200.
+  const late = attempts.filter((at) => at - (attempts[0] as number) > 1_000);
+  const gaps = late.slice(1).map((at, i) => at - (late[i] as number));
+  assert.ok(late.length >= 5, `attempts after the first second: ${late.length}`);
+  assert.ok(Math.max(...gaps) < 700, `gaps between attempts: ${gaps.map(Math.round).join(', ')}`);
 });

@@ -26,6 +26,9 @@ export interface TcpTransport extends Transport {
 
 /** Flushes write at most this much before yielding, so one busy peer cannot starve the others. */
 const FLUSH_BYTES_MAX = 1024 * 1024;
+
+/** The longest wait between attempts to reach a peer that has never answered (see scheduleReconnect). */
+const FIRST_CONTACT_MS = 200;
 const EMPTY_BATCH = { frames: [], from: 0, to: 0, payloadBytes: 0 } as const;
 
 export function createTcpTransport(options: TcpTransportOptions): TcpTransport {
@@ -277,11 +280,19 @@ class TcpTransportImpl implements TcpTransport, ConnectionHost {
     peer.dialing = conn;
   }
 
-  /** Exponential backoff with jitter (half to all of the delay), so restarts do not synchronize. */
+  /**
+   * Exponential backoff with jitter (half to all of the delay), so restarts do not synchronize. A
+   * peer never reached yet is tried at most FIRST_CONTACT_MS apart: members started one by one
+   * meet within that of the last one's start (the dialer sees it late otherwise, by up to the
+   * whole backoff, and a group's start gate opens that much later there than elsewhere).
+   */
   private scheduleReconnect(peer: PeerState): void {
     if (this.state !== 'running' || !peer.dialed || peer.reconnectTimer !== undefined) return;
     const delayMs = peer.reconnectDelayMs * (0.5 + Math.random() / 2);
-    peer.reconnectDelayMs = Math.min(peer.reconnectDelayMs * 2, this.settings.reconnectDelayMsMax);
+    const maxMs = peer.everOpened
+      ? this.settings.reconnectDelayMsMax
+      : Math.min(FIRST_CONTACT_MS, this.settings.reconnectDelayMsMax);
+    peer.reconnectDelayMs = Math.min(peer.reconnectDelayMs * 2, maxMs);
     peer.reconnectTimer = setTimeout(() => this.dial(peer), delayMs);
   }
 
