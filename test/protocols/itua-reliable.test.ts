@@ -18,6 +18,7 @@ import {
   verifyReply,
   VerifiedBatches,
 } from '../../src/protocols/itua/signing.js';
+import { RoundTrip } from '../../src/protocols/itua/reliable-state.js';
 import { resolveTuning } from '../../src/protocols/itua/timers.js';
 import { validateMessage, validateProof } from '../../src/protocols/itua/validate.js';
 import { viewInfo } from '../../src/protocols/itua/stack.js';
@@ -26,7 +27,8 @@ import { bytes, certified, Cluster, digestOf, keyring, recordingEnv, replyOf } f
 /** One Reliable layer on a recording env; replies are signed at once unless the tuning batches them. */
 function layer(self: number, tuning?: Record<string, number>) {
   const rec = recordingEnv<ReliableMessage, ReliableOut>(4, self);
-  return { rec, r: new Reliable(rec.env, resolveTuning({ replyBatchMax: 1, ...tuning })) };
+  const t = resolveTuning({ replyBatchMax: 1, ...tuning });
+  return { rec, r: new Reliable(rec.env, t, new RoundTrip(t.digestRetryMs, t.retryMsMax)) };
 }
 
 const suspicionsOf = (out: readonly ReliableOut[]) =>

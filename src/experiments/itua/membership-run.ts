@@ -60,6 +60,9 @@ const wallMs = () => performance.timeOrigin + performance.now();
 /** The members' application multicasts this often during a run. */
 const TRAFFIC_MS = 300;
 
+/** Marks the multicasts that show a run settled after its warm-up (traffic sends two bytes). */
+const MARK = 0x6d;
+
 /** Detection: the time by which f+1 correct members suspected a faulty one (one, for crash-only). */
 function detectedAt(suspicions: readonly Timed[], quorum: number, injectAt: number): number {
   const first = new Map<number, number>();
@@ -120,6 +123,7 @@ async function runItua(c: MembershipCell, runTimeoutMs: number): Promise<Members
     });
     traffic.keepGoing(ids);
     await warmUp(g, ids, c.n, runTimeoutMs);
+    await traffic.settle(ids, runTimeoutMs);
     const injectAt = wallMs();
     for (const { role, fault } of c.scenario.faults) await g.inject(nodeOf(role, c.n), [fault]);
     const excludesAll = (members: readonly number[]) => faulty.every((f) => !members.includes(f));
@@ -209,6 +213,24 @@ class Traffic {
 
   stop(): void {
     this.stopped = true;
+  }
+
+  /**
+   * After the warm-up, wait for the group's steady pace: one marked multicast from each member,
+   * delivered at every member. Total order delivers them after everything multicast before them,
+   * which includes the warm-up's backlog (the multicasts its installation cut off, resent by
+   * every member at once in the new view). Injected sooner, the faults struck in that burst.
+   */
+  async settle(ids: readonly number[], timeoutMs: number): Promise<void> {
+    const marked = (id: number) => Uint8Array.of(MARK, MARK, id);
+    await Promise.all(ids.map((id) => this.g.members[id]?.multicast(marked(id), 'total')));
+    const has = (at: number, id: number) =>
+      this.g.members[at]?.reports.some(
+        ({ report: r }) =>
+          r.kind === 'deliver' && r.data.length === 3 && r.data[0] === MARK && r.data[2] === id,
+      ) === true;
+    const all = () => ids.every((at) => ids.every((id) => has(at, id)));
+    await waitUntil(all, timeoutMs, 'settling after the warm-up');
   }
 
   private async one(id: number): Promise<void> {

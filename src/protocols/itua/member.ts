@@ -158,9 +158,8 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
       if (cur !== undefined && t.view === cur.view.id) cur.agreement.onTimer(t as MembershipTimer);
       return;
     }
-    // Earlier views' stacks only answer retransmission requests: their timers stop with them.
+    // Only the current view's stack keeps time: earlier ones and a removed member's only answer.
     const it = t as ItuaTimer;
-    // Removed, a member's stack says nothing more (it still answers what others ask of it).
     if (cur !== undefined && it.view === cur.view.id && !this.gone) cur.stack.onTimer(it);
   }
 
@@ -208,7 +207,8 @@ export class GroupMember implements Protocol<GroupWire, TimerKey>, GroupMemberAp
       movedOn: new Set<NodeId>(),
     } as Epoch;
     const { tuning } = this.config;
-    epoch.stack = new ItuaStack(this.stackEnv(epoch), { view: id, members, tuning });
+    const roundTrip = this.current?.stack.roundTrip;
+    epoch.stack = new ItuaStack(this.stackEnv(epoch), { view: id, members, tuning, roundTrip });
     epoch.agreement = new ViewAgreement(this.host(epoch));
     this.current = epoch;
     this.frozen = false;

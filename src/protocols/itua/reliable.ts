@@ -27,7 +27,7 @@ import type {
 } from './messages.js';
 import { ProofKeeper } from './proofs.js';
 import {
-  RoundTrip,
+  type RoundTrip,
   nakTargets,
   newSenderState,
   type Outgoing,
@@ -75,17 +75,16 @@ export class Reliable implements Layer<ReliableMessage, ReliableRequest, Reliabl
   private readonly proofs: ProofKeeper;
   private readonly ctx: ReliableContext;
   private readonly replies: ReplyBatch;
-  private readonly roundTrip: RoundTrip;
 
   constructor(
     private readonly env: LayerEnv<ReliableMessage, ReliableOut, ReliableTimer>,
     private readonly tuning: ItuaTuning,
+    private readonly roundTrip: RoundTrip,
   ) {
     this.n = env.view.members.length;
     this.senders = Array.from({ length: this.n }, () => newSenderState(tuning.nakRetryMs));
     this.reported = Array.from({ length: this.n }, () => new Array<number>(this.n).fill(0));
     this.proofs = new ProofKeeper(env, tuning);
-    this.roundTrip = new RoundTrip(tuning.digestRetryMs, tuning.retryMsMax);
     this.ctx = {
       view: env.view,
       self: env.self,

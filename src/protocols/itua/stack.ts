@@ -20,6 +20,7 @@ import { byzantineQuorumFor, maxFaults } from '../../core/quorum.js';
 import type { LayerEnv, Rank, SuspectReason, ViewInfo } from './layer.js';
 import type { ItuaMessage } from './messages.js';
 import { Reliable, type ReliableDelivery, type ReliableOut, type ReliableRequest } from './reliable.js';
+import { RoundTrip } from './reliable-state.js';
 import { Stable, type StableOut, type StableRequest } from './stable.js';
 import { resolveTuning, type ItuaTimer, type ItuaTuning } from './timers.js';
 import { Total, type Guarantee, type GroupDelivery, type TotalOut } from './total.js';
@@ -31,6 +32,12 @@ export interface StackConfig {
   readonly members: readonly NodeId[];
   /** Overrides of the defaults in timers.ts, by name. */
   readonly tuning?: Readonly<Record<string, number>>;
+  /**
+   * The previous view's estimate of how long certification takes: a new view starts at the pace
+   * the group kept, not at `digestRetryMs` (after an installation every member resends what the
+   * cut left out at once, and a floor that burst exceeds would resend every digest).
+   */
+  readonly roundTrip?: RoundTrip;
 }
 
 type Routed =
@@ -47,6 +54,8 @@ export class ItuaStack implements Protocol<ItuaMessage, ItuaTimer> {
   readonly view: ViewInfo;
   readonly self: Rank;
   readonly tuning: ItuaTuning;
+  /** How long my multicasts take to certify (carried into the next view's stack). */
+  readonly roundTrip: RoundTrip;
   private readonly rankOf: ReadonlyMap<NodeId, Rank>;
   private readonly reliable: Reliable;
   private readonly stable: Stable;
@@ -64,9 +73,11 @@ export class ItuaStack implements Protocol<ItuaMessage, ItuaTimer> {
     assert(self !== undefined, `itua: node ${env.self} is not a member of view ${config.view}`);
     this.self = self;
     this.tuning = resolveTuning(config.tuning);
+    this.roundTrip = config.roundTrip ?? new RoundTrip(this.tuning.digestRetryMs, this.tuning.retryMsMax);
     this.reliable = new Reliable(
       this.layerEnv((o: ReliableOut) => this.fromReliable(o)),
       this.tuning,
+      this.roundTrip,
     );
     this.stable = new Stable(
       this.layerEnv((o: StableOut) => this.fromStable(o)),
