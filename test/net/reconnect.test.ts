@@ -8,7 +8,21 @@ import assert from 'node:assert/strict';
 import { createServer, type Socket } from 'node:net';
 import { test } from 'node:test';
 import { createTcpTransport } from '../../src/net/tcp/index.js';
-import { Child, harnessConfig, peerFixture, rawKeys, until } from './helpers.js';
+import { Child, harnessConfig, peerFixture, rawKeys, until, type RawKeys } from './helpers.js';
+
+/** Node 0, which dials node 1 at `port` on loopback with the given reconnection backoff. */
+function dialer(k0: RawKeys, peerKey: RawKeys['publicKey'], port: number, minMs: number, maxMs: number) {
+  return createTcpTransport({
+    self: 0,
+    dhPrivateKey: k0.privateKey,
+    dhPublicKey: k0.publicKey,
+    clusterName: 'test-cluster',
+    encryption: true,
+    peers: [{ id: 1, dhPublicKey: peerKey, host: '127.0.0.1', port }],
+    reconnectDelayMsMin: minMs,
+    reconnectDelayMsMax: maxMs,
+  });
+}
 
 test('a peer killed with SIGKILL and restarted is reconnected', { timeout: 60_000 }, async (ctx) => {
   const k0 = rawKeys();
@@ -26,16 +40,7 @@ test('a peer killed with SIGKILL and restarted is reconnected', { timeout: 60_00
   };
   const first = await startChild(0);
 
-  const t = createTcpTransport({
-    self: 0,
-    dhPrivateKey: k0.privateKey,
-    dhPublicKey: k0.publicKey,
-    clusterName: 'test-cluster',
-    encryption: true,
-    peers: [{ id: 1, dhPublicKey: k1.publicKey, host: '127.0.0.1', port: first.port }],
-    reconnectDelayMsMin: 20,
-    reconnectDelayMsMax: 500,
-  });
+  const t = dialer(k0, k1.publicKey, first.port, 20, 500);
   ctx.after(() => t.close());
   const echoes: string[] = [];
   const changes: string[] = [];
@@ -80,17 +85,7 @@ test('a peer never reached is tried at most 200 ms apart, whatever the maximum',
   ctx.after(() => server.close());
   const address = server.address();
   assert.ok(address !== null && typeof address === 'object');
-  const k0 = rawKeys();
-  const t = createTcpTransport({
-    self: 0,
-    dhPrivateKey: k0.privateKey,
-    dhPublicKey: k0.publicKey,
-    clusterName: 'test-cluster',
-    encryption: true,
-    peers: [{ id: 1, dhPublicKey: rawKeys().publicKey, host: '127.0.0.1', port: address.port }],
-    reconnectDelayMsMin: 50,
-    reconnectDelayMsMax: 5_000,
-  });
+  const t = dialer(rawKeys(), rawKeys().publicKey, address.port, 50, 5_000);
   ctx.after(() => t.close());
   await t.start();
   await new Promise((resolve) => setTimeout(resolve, 3_000));
