@@ -223,7 +223,11 @@ class Traffic {
    */
   async settle(ids: readonly number[], timeoutMs: number): Promise<void> {
     const marked = (id: number) => Uint8Array.of(MARK, MARK, id);
-    await Promise.all(ids.map((id) => this.g.members[id]?.multicast(marked(id), 'total')));
+    await Promise.all(ids.map((id) => this.g.members[id]?.multicast(marked(id), 'total'))).catch(
+      (e: unknown) => {
+        throw new RunFailed(`settling after the warm-up: ${e instanceof Error ? e.message : String(e)}`);
+      },
+    );
     const has = (at: number, id: number) =>
       this.g.members[at]?.reports.some(
         ({ report: r }) =>
