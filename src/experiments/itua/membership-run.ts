@@ -14,6 +14,7 @@
 import { maxFaults } from '../../core/quorum.js';
 import { paperTimeouts } from '../../protocols/itua/index.js';
 import { launchGroup, type GroupHandle } from '../../runtime/group/launch.js';
+import type { GroupReport } from '../../runtime/group/member-process.js';
 import { freshCluster, launchMembers, RunFailed } from '../launch.js';
 import type { CrashMembershipSetup, TimedMembershipEvent } from './crash-membership-member.js';
 import { nodeOf, type Scenario } from './membership-scenarios.js';
@@ -88,6 +89,13 @@ function summarize(
   };
 }
 
+/** A rejection handler: what went wrong in `what` fails the run (RunFailed), saying so. */
+function failsRun(what: string): (e: unknown) => never {
+  return (e) => {
+    throw new RunFailed(`${what}: ${e instanceof Error ? e.message : String(e)}`);
+  };
+}
+
 async function waitUntil(done: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const until = wallMs() + timeoutMs;
   while (!done()) {
@@ -118,9 +126,7 @@ async function runItua(c: MembershipCell, runTimeoutMs: number): Promise<Members
     // The paper's scenario: the members multicast for a few rounds, then the faults strike while
     // they go on (a mutant member must multicast to be caught; an order-impeding one is caught when
     // the others' ordered messages wait for null messages it does not send).
-    await traffic.round(ids, 3).catch((e: unknown) => {
-      throw new RunFailed(`before the faults: ${e instanceof Error ? e.message : String(e)}`);
-    });
+    await traffic.round(ids, 3).catch(failsRun('before the faults'));
     traffic.keepGoing(ids);
     await warmUp(g, ids, c.n, runTimeoutMs);
     await traffic.settle(ids, runTimeoutMs);
@@ -178,9 +184,7 @@ async function warmUp(
     ids.map((id) =>
       g.members[id]?.waitFor((r) => r.kind === 'view' && !r.view.members.includes(extra), timeoutMs),
     ),
-  ).catch((e: unknown) => {
-    throw new RunFailed(`warm-up (a member leaving): ${e instanceof Error ? e.message : String(e)}`);
-  });
+  ).catch(failsRun('warm-up (a member leaving)'));
 }
 
 /** The application's multicasts during a run (totally ordered, as in the paper's stack). */
@@ -223,18 +227,13 @@ class Traffic {
    */
   async settle(ids: readonly number[], timeoutMs: number): Promise<void> {
     const marked = (id: number) => Uint8Array.of(MARK, MARK, id);
-    await Promise.all(ids.map((id) => this.g.members[id]?.multicast(marked(id), 'total'))).catch(
-      (e: unknown) => {
-        throw new RunFailed(`settling after the warm-up: ${e instanceof Error ? e.message : String(e)}`);
-      },
-    );
-    const has = (at: number, id: number) =>
-      this.g.members[at]?.reports.some(
-        ({ report: r }) =>
-          r.kind === 'deliver' && r.data.length === 3 && r.data[0] === MARK && r.data[2] === id,
-      ) === true;
-    const all = () => ids.every((at) => ids.every((id) => has(at, id)));
-    await waitUntil(all, timeoutMs, 'settling after the warm-up');
+    const isMark = (id: number) => (r: GroupReport) =>
+      r.kind === 'deliver' && r.data.length === 3 && r.data[0] === MARK && r.data[2] === id;
+    await Promise.all(ids.map((id) => this.g.members[id]?.multicast(marked(id), 'total')))
+      .then(() =>
+        Promise.all(ids.flatMap((at) => ids.map((id) => this.g.members[at]?.waitFor(isMark(id), timeoutMs)))),
+      )
+      .catch(failsRun('settling after the warm-up'));
   }
 
   private async one(id: number): Promise<void> {

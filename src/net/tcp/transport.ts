@@ -29,6 +29,7 @@ const FLUSH_BYTES_MAX = 1024 * 1024;
 
 /** The longest wait between attempts to reach a peer that has never answered (see scheduleReconnect). */
 const FIRST_CONTACT_MS = 200;
+
 const EMPTY_BATCH = { frames: [], from: 0, to: 0, payloadBytes: 0 } as const;
 
 export function createTcpTransport(options: TcpTransportOptions): TcpTransport {
