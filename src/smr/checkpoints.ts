@@ -21,6 +21,7 @@ import { stateLimits } from './messages.js';
 import { bucketsOf, decodeCachePages, encodeBuckets, REPLY_CACHE_PAGES } from './reply-cache-pages.js';
 import type { ReplyCache } from './reply-cache.js';
 import type { Service } from './service.js';
+import { bytesEqual } from '../core/bytes.js';
 
 export interface CheckpointOptions {
   /** Snapshots kept at most (at least 2: the stable one and one being built towards). */
@@ -164,7 +165,7 @@ export class Checkpointer {
   private setPage(i: number, page: Uint8Array): void {
     const old = this.pages[i] as Uint8Array;
     // An unchanged page keeps its old bytes, so snapshots go on sharing them.
-    if (sameBytes(old, page)) return;
+    if (bytesEqual(old, page)) return;
     if (page.byteLength > stateLimits.pageBytesMax && !this.oversizeLogged) {
       this.oversizeLogged = true;
       this.log.log('error', 'checkpoint-page-too-large', { page: i, bytes: page.byteLength });
@@ -206,8 +207,4 @@ export class Checkpointer {
     const newer = seqs.find((s) => s > this.stableSeq);
     return newer ?? (seqs[0] as number);
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a === b || Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 }

@@ -50,10 +50,6 @@ export function coveredBy(
 
 /** Whether two Commits are the same in every field, signatures included. */
 export function sameCommit(a: CommitMessage, b: CommitMessage): boolean {
-  const sameAcks = a.acks.every((x, i) => {
-    const y = b.acks[i];
-    return y !== undefined && x.rank === y.rank && bytesEqual(x.sig, y.sig);
-  });
   return (
     bytesEqual(a.sig, b.sig) &&
     a.view === b.view &&
@@ -63,6 +59,9 @@ export function sameCommit(a: CommitMessage, b: CommitMessage): boolean {
     a.kept.length === b.kept.length &&
     a.kept.every((r, i) => r === b.kept[i]) &&
     a.acks.length === b.acks.length &&
-    sameAcks
+    a.acks.every((x, i) => {
+      const y = b.acks[i];
+      return y !== undefined && x.rank === y.rank && bytesEqual(x.sig, y.sig);
+    })
   );
 }
