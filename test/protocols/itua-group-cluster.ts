@@ -31,7 +31,13 @@ export class Cluster {
   /** Frames for which this says true are lost on their way. */
   drop: (from: NodeId, to: NodeId, m: GroupWire) => boolean = () => false;
 
-  add(node: NodeId, members: NodeId[], authorized: NodeId[], joining = false): GroupMember {
+  add(
+    node: NodeId,
+    members: NodeId[],
+    authorized: NodeId[],
+    joining = false,
+    tuning?: Readonly<Record<string, number>>,
+  ): GroupMember {
     const rng = new SeededRng(node + 1);
     const env: Env<GroupWire, TimerKey, GroupEvent> = {
       self: node,
@@ -49,7 +55,7 @@ export class Cluster {
       deliver: (e) => this.events.get(node)?.push(e),
       suspect: () => undefined,
     };
-    const m = new GroupMember(env, { members, authorized, joining });
+    const m = new GroupMember(env, { members, authorized, joining, tuning });
     this.nodes.set(node, m);
     this.events.set(node, []);
     return m;
@@ -83,10 +89,10 @@ export class Cluster {
   }
 }
 
-export function group(n: number, authorized = ALL): Cluster {
+export function group(n: number, authorized = ALL, tuning?: Readonly<Record<string, number>>): Cluster {
   const c = new Cluster();
   const members = ALL.slice(0, n);
-  for (const node of members) c.add(node, members, authorized);
+  for (const node of members) c.add(node, members, authorized, false, tuning);
   for (const m of c.nodes.values()) m.start();
   return c;
 }

@@ -166,7 +166,7 @@ export class ViewAgreement {
     }
     switch (t.kind) {
       case 'gm.beat':
-        return this.beats.onTick();
+        return this.beats.onTick(this.phase.out === undefined);
       case 'gm.nv':
         return this.onNewViewTimeout();
       case 'gm.commit':

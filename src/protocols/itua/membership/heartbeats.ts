@@ -3,7 +3,12 @@
  * heartbeats): a member multicasts one when it has sent the view nothing else for a heartbeat
  * period (any message shows it alive, and the Stable layer's arrays go out more often than that
  * while the stack runs), and a member not heard from for the heartbeat timeout is suspected, once
- * per silence.
+ * per silence. Not while this member installs the next view (its Ready-to-Switch is out): then
+ * the installation's own timers judge the members, as they judge the stack's silences
+ * (member.ts, `excuses`). A member that fails the installation is found by them (the leader by
+ * the New-View and Commit timeouts, a member the proposal keeps by the Ready-to-Switch one), and
+ * one it removes need not be; a silence while partitions heal would only add a false suspicion
+ * that can leave no member able to lead.
  */
 import type { NodeId } from '../../../core/ids.js';
 import type { Rank } from '../layer.js';
@@ -43,7 +48,8 @@ export class Heartbeats {
     return this.host.crypto.verify(node, beatStatement(m.view, from, m.beat), m.sig);
   }
 
-  onTick(): void {
+  /** Beat if I was quiet; suspect silent members only if `judge` (I am not installing a view). */
+  onTick(judge: boolean): void {
     const { host } = this;
     const now = host.now();
     if (now - host.lastBroadcastAt() >= host.tuning.heartbeatMs) {
@@ -53,7 +59,7 @@ export class Heartbeats {
     }
     for (let r = 0; r < this.heard.length; r++) {
       const quietMs = now - (this.heard[r] as number);
-      if (r === host.self || this.silent[r] || quietMs < host.tuning.heartbeatTimeoutMs) continue;
+      if (!judge || r === host.self || this.silent[r] || quietMs < host.tuning.heartbeatTimeoutMs) continue;
       this.silent[r] = true;
       this.suspect(r, `silent for ${Math.round(quietMs)} ms`);
     }
