@@ -1,6 +1,8 @@
 // Proves the ITUA Total layer's born order (seed 003, total ordering): numbers come from each
 // member's partition f_i(x) = x + n starting at its rank; a message numbered g is delivered once
-// every other member has passed g; a member with nothing to send sends null messages; FIFO holds
+// no other member can send below g (its last number x has f(x) = x + n above g), so a round in
+// which the members send alike needs no null message; a member whose next number would not pass
+// a waiting message sends a null message; FIFO holds
 // across guarantees; a member that stalls the order or breaks the numbering rules is suspected.
 // One Total layer is fed reliable deliveries through a recording LayerEnv; a Cluster of whole
 // stacks shows every member delivering one sequence.
@@ -54,10 +56,10 @@ describe('itua total order (born order)', () => {
     );
   });
 
-  it('delivers in number order once every other member has passed the number, with null messages', () => {
+  it('delivers in number order once nobody can send a lower number, with null messages', () => {
     const h = layer(3, 0);
     h.feed(1, { kind: 'ordered', order: 1, data: bytes(10) });
-    assert.deepEqual(h.delivered(), [], 'members 0 and 2 have not passed 1');
+    assert.deepEqual(h.delivered(), [], 'member 0 has sent nothing: its first number, 0, may come');
     h.fire('to.null');
     assert.deepEqual(
       h.sentBodies(),
@@ -65,16 +67,38 @@ describe('itua total order (born order)', () => {
       'member 0 has nothing to send: a null above 1',
     );
     h.feed(0, { kind: 'null', order: 3 });
+    assert.deepEqual(h.delivered(), ['1:10'], "0's next is 6 or more, 2's first is 2 or more: 1 is first");
     h.feed(2, { kind: 'ordered', order: 5, data: bytes(20) });
-    assert.deepEqual(h.delivered(), ['1:10'], 'now everyone has passed 1');
+    assert.deepEqual(h.delivered(), ['1:10'], "1's next may be 4, below 5");
     h.feed(1, { kind: 'ordered', order: 4, data: bytes(11) });
-    assert.deepEqual(h.delivered(), ['1:10'], 'member 0 has not passed 4');
+    assert.deepEqual(h.delivered(), ['1:10', '1:11', '2:20'], '4 before 5, whatever the arrival order');
     h.fire('to.null');
-    h.feed(0, h.sentBodies().at(-1) as ItuaBody);
-    assert.deepEqual(h.delivered(), ['1:10', '1:11'], '4 before 5, whatever the arrival order');
-    h.feed(1, { kind: 'null', order: 7 });
-    assert.deepEqual(h.delivered(), ['1:10', '1:11', '2:20'], 'and 5 once member 1 passed it');
+    assert.equal(h.sentBodies().length, 1, "nothing waits for 0's numbers: one null was enough");
     assert.deepEqual(h.suspicions(), []);
+  });
+
+  it('needs no null message when the members send alike (a round of numbers within n of each other)', () => {
+    const h = layer(4, 0);
+    h.t.onRequest({ kind: 'multicast', guarantee: 'total', data: bytes(0) });
+    const round = (k: number) => {
+      h.feed(3, { kind: 'ordered', order: 4 * k + 3, data: bytes(4 * k + 3) });
+      h.feed(1, { kind: 'ordered', order: 4 * k + 1, data: bytes(4 * k + 1) });
+      h.feed(2, { kind: 'ordered', order: 4 * k + 2, data: bytes(4 * k + 2) });
+    };
+    round(0);
+    assert.deepEqual(h.delivered(), [], 'my own 0 comes first, and it is not back yet');
+    h.feed(0, h.sentBodies()[0] as ItuaBody);
+    assert.deepEqual(h.delivered(), ['0:0', '1:1', '2:2', '3:3'], "everyone's next is above 3");
+    h.t.onRequest({ kind: 'multicast', guarantee: 'total', data: bytes(4) });
+    round(1);
+    h.feed(0, h.sentBodies()[1] as ItuaBody);
+    assert.deepEqual(h.delivered().slice(4), ['0:4', '1:5', '2:6', '3:7']);
+    h.fire('to.null');
+    assert.deepEqual(
+      h.sentBodies().map((b) => b.kind),
+      ['ordered', 'ordered'],
+      'no null message',
+    );
   });
 
   it('keeps a sender’s FIFO order across guarantees: a fifo message waits behind its sender’s ordered one', () => {
@@ -90,10 +114,10 @@ describe('itua total order (born order)', () => {
 
   it('suspects a member that holds the order back, and no one else', () => {
     const h = layer(3, 0);
-    h.feed(1, { kind: 'ordered', order: 1, data: bytes(1) });
+    h.feed(1, { kind: 'ordered', order: 4, data: bytes(1) });
     h.feed(0, { kind: 'null', order: 3 });
     h.fire('to.stall');
-    assert.deepEqual(h.suspicions(), [[2, 'ORDER_STALL']]);
+    assert.deepEqual(h.suspicions(), [[2, 'ORDER_STALL']], "2's first number, 2, may still come before 4");
     h.feed(2, { kind: 'null', order: 2 });
     assert.deepEqual(h.delivered(), ['1:1']);
     assert.equal(
@@ -105,13 +129,13 @@ describe('itua total order (born order)', () => {
 
   it('suspects a member still holding the order after inching forward one number at a time', () => {
     const h = layer(3, 0);
-    h.feed(1, { kind: 'ordered', order: 1, data: bytes(1) });
-    h.feed(1, { kind: 'ordered', order: 7, data: bytes(2) });
-    h.feed(0, { kind: 'null', order: 9 });
+    h.feed(1, { kind: 'ordered', order: 4, data: bytes(1) });
+    h.feed(1, { kind: 'ordered', order: 10, data: bytes(2) });
+    h.feed(0, { kind: 'null', order: 12 });
     h.feed(2, { kind: 'null', order: 2 });
     assert.deepEqual(h.delivered(), ['1:1']);
     h.fire('to.stall');
-    assert.deepEqual(h.suspicions(), [[2, 'ORDER_STALL']], 'passing 1 is not enough: 7 was waiting too');
+    assert.deepEqual(h.suspicions(), [[2, 'ORDER_STALL']], 'passing 4 is not enough: 10 was waiting too');
   });
 
   it('suspects numbers outside the partition, not increasing, or skipping too far, and delivers none of them', () => {

@@ -124,14 +124,21 @@ async function runItua(c: MembershipCell, runTimeoutMs: number): Promise<Members
     const faulty = c.scenario.faults.map((x) => nodeOf(x.role, c.n));
     const correct = ids.filter((id) => !faulty.includes(id));
     // The paper's scenario: the members multicast for a few rounds, then the faults strike while
-    // they go on (a mutant member must multicast to be caught; an order-impeding one is caught when
-    // the others' ordered messages wait for null messages it does not send).
+    // they go on (a mutant member must multicast to be caught; an order-impeding one stops, and is
+    // caught when the others' ordered messages wait for null messages it does not send).
     await traffic.round(ids, 3).catch(failsRun('before the faults'));
     traffic.keepGoing(ids);
     await warmUp(g, ids, c.n, runTimeoutMs);
     await traffic.settle(ids, runTimeoutMs);
     const injectAt = wallMs();
-    for (const { role, fault } of c.scenario.faults) await g.inject(nodeOf(role, c.n), [fault]);
+    for (const { role, fault } of c.scenario.faults) {
+      const id = nodeOf(role, c.n);
+      // Seed 003: an order-impeding member "does not send the required null messages when
+      // application-level multicasts are stopped"; while it multicasts like the others, the order
+      // needs no null message from it (total.ts), so its application stops.
+      if (fault === 'impede-total-order') traffic.silence(id);
+      await g.inject(id, [fault]);
+    }
     const excludesAll = (members: readonly number[]) => faulty.every((f) => !members.includes(f));
     const install = (id: number) =>
       g.members[id]?.reports.find((t) => t.report.kind === 'view' && excludesAll(t.report.view.members));
@@ -191,6 +198,7 @@ async function warmUp(
 class Traffic {
   private stopped = false;
   private readonly busy = new Set<number>();
+  private readonly silenced = new Set<number>();
   private sent = 0;
 
   constructor(private readonly g: GroupHandle) {}
@@ -204,7 +212,7 @@ class Traffic {
     const tick = () => {
       if (this.stopped) return;
       for (const id of ids) {
-        if (this.busy.has(id) || this.g.members[id]?.running !== true) continue;
+        if (this.busy.has(id) || this.silenced.has(id) || this.g.members[id]?.running !== true) continue;
         this.busy.add(id);
         void this.one(id)
           .catch(() => {})
@@ -217,6 +225,11 @@ class Traffic {
 
   stop(): void {
     this.stopped = true;
+  }
+
+  /** This member's application multicasts no more. */
+  silence(id: number): void {
+    this.silenced.add(id);
   }
 
   /**

@@ -3,10 +3,13 @@
  * Total Ordering"), on top of the Reliable layer's FIFO multicast. Member i stamps each ordered
  * multicast with a number of its own partition S_i = {i, i+n, i+2n, ...} (f_i(x) = x + n, the rank
  * as initial number), in increasing order; every member delivers ordered messages in number
- * order, a message numbered g once every other member has sent something numbered above g
- * (the partitions are disjoint, and each sender's numbers increase along its FIFO stream). A
- * member with nothing to send multicasts a null message, so the others can advance; a member
- * that holds the order back is suspected.
+ * order, a message numbered g once no other member can still send a number below g. The
+ * generating functions are known to all (seed 003), so that is as soon as each other member j
+ * has sent a number x with f_j(x) = x + n above g: j's next number is at least f_j(x), and its
+ * numbers increase along its FIFO stream. A member whose next number would not pass a waiting
+ * message multicasts a null message, so the others can advance; a member that holds the order
+ * back is suspected. When the members send alike (the numbers of one round within n of each
+ * other), no null message is needed at all, which is why seed 003 chose f_i(x) = x + n.
  *
  * FIFO-only messages pass through (Ensemble's NOHDR) but keep their place in their sender's
  * stream: a member's messages reach the application in the order it sent them, whatever their
@@ -60,7 +63,7 @@ export const bodyCodec = codec(bodySchema, ituaLimits.bodyBytesMax);
 
 export class Total implements Layer<ReliableDelivery, TotalRequest, TotalTimer> {
   private readonly n: number;
-  /** The last number received from each member: it will never send one at or below it. */
+  /** The last number x received from each member: it will never send one below f(x) = x + n. */
   private readonly lastOrder: number[];
   private assigned: number;
   private highestSeen = -1;
@@ -250,13 +253,18 @@ export class Total implements Layer<ReliableDelivery, TotalRequest, TotalTimer> 
 
   private isDeliverable(sender: Rank): boolean {
     const g = this.headOrder(sender);
-    for (let j = 0; j < this.n; j++) if (j !== sender && (this.lastOrder[j] as number) < g) return false;
+    for (let j = 0; j < this.n; j++) if (j !== sender && !this.passes(j, g)) return false;
     return true;
   }
 
-  /** Someone's ordered message waits for a number of mine that I have not used yet. */
+  /** Member j can no longer send a number below g: its next one is at least f_j(last) = last + n. */
+  private passes(j: Rank, g: number): boolean {
+    return (this.lastOrder[j] as number) + this.n > g;
+  }
+
+  /** Someone's ordered message waits for a number of mine: my next one (f(assigned)) would not pass it. */
   private nullNeeded(): boolean {
-    return this.highestPending() > this.assigned;
+    return this.highestPending() > this.assigned + this.n;
   }
 
   /** The highest number waiting (my own waiting messages are below what I assigned, so they never call for a null). */
@@ -279,10 +287,9 @@ export class Total implements Layer<ReliableDelivery, TotalRequest, TotalTimer> 
     const target = g === undefined ? -1 : Math.max(g, this.highestPending());
     for (let j = 0; j < this.n; j++) {
       if (j === this.env.self) continue;
-      const last = this.lastOrder[j] as number;
       const episode = this.stallTarget[j];
-      if (episode !== undefined && last > episode) this.endStall(j);
-      if (this.stallTarget[j] !== undefined || g === undefined || j === head || last >= g) continue;
+      if (episode !== undefined && this.passes(j, episode)) this.endStall(j);
+      if (this.stallTarget[j] !== undefined || g === undefined || j === head || this.passes(j, g)) continue;
       this.stallTarget[j] = target;
       this.env.setTimer(this.tuning.stallMs, { kind: 'to.stall', view: this.env.view.id, rank: j });
     }
