@@ -2,8 +2,8 @@
 // member's partition f_i(x) = x + n starting at its rank; a message numbered g is delivered once
 // no other member can send below g (its last number x has f(x) = x + n above g), so a round in
 // which the members send alike needs no null message; a member whose next number would not pass
-// a waiting message sends a null message; FIFO holds
-// across guarantees; a member that stalls the order or breaks the numbering rules is suspected.
+// a waiting message sends a null message; FIFO holds across guarantees; a member that stalls the
+// order or breaks the numbering rules is suspected.
 // One Total layer is fed reliable deliveries through a recording LayerEnv; a Cluster of whole
 // stacks shows every member delivering one sequence.
 import assert from 'node:assert/strict';
